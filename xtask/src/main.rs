@@ -1,1 +1,109 @@
-fn main() {}
+//! `cargo xtask`: a thin command line over the `codegen` library.
+//!
+//! - `cargo xtask extract --upstream PATH [--check]`: cut the fragment out of
+//!   a GitHub OpenAPI description (and record its provenance), or check it.
+//! - `cargo xtask regen [--check]`: run progenitor over fixups(fragment), or
+//!   check that the checked-in generated crate is what it would write.
+//! - `cargo xtask drift --against PATH [--json] [--bless]`: semantic drift
+//!   between the fragment and another description, checked against
+//!   acknowledged snapshots.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use codegen::Workspace;
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "octodeploy's code generation tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write openapi/fragment.json and openapi/provenance.json from an upstream description.
+    Extract {
+        /// The upstream GitHub OpenAPI description (the pinned one is ../shared/upstream/ghes-3.0.json).
+        #[arg(long)]
+        upstream: Option<PathBuf>,
+        /// Fail (with a diff) instead of writing when the fragment or the upstream's sha256 differ.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Regenerate crates/octodeploy-api from the fragment.
+    Regen {
+        /// Fail (with a diff) instead of writing when the checked-in code differs.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Compare the fragment with another description and check acknowledged drift.
+    Drift {
+        /// The description to compare with (a full file or a subset).
+        #[arg(long)]
+        against: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Acknowledge the current drift: rewrite its snapshot under openapi/drift/.
+        #[arg(long)]
+        bless: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let ws = Workspace::from_build();
+    match cli.command {
+        Command::Extract { upstream, check } => {
+            let upstream = upstream.unwrap_or_else(|| ws.default_upstream());
+            if check {
+                codegen::generate::check_fragment(&ws, &upstream)?;
+                eprintln!("openapi/fragment.json matches {}", upstream.display());
+            } else {
+                let changed = codegen::generate::write_fragment(&ws, &upstream)?;
+                eprintln!(
+                    "openapi/fragment.json {}",
+                    if changed { "written" } else { "unchanged" }
+                );
+            }
+        }
+        Command::Regen { check } => {
+            if check {
+                codegen::generate::check(&ws)?;
+                eprintln!("crates/octodeploy-api is up to date");
+            } else {
+                let changed = codegen::generate::regen(&ws)?;
+                eprintln!(
+                    "crates/octodeploy-api/src/lib.rs {}",
+                    if changed { "written" } else { "unchanged" }
+                );
+            }
+        }
+        Command::Drift {
+            against,
+            json,
+            bless,
+        } => {
+            let opts = codegen::drift::DriftOptions {
+                fragment: ws.fragment(),
+                against,
+                snapshot_dir: ws.drift_dir(),
+                json,
+                bless,
+            };
+            print!("{}", codegen::drift::run(&opts)?);
+        }
+    }
+    Ok(())
+}
