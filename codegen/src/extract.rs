@@ -34,8 +34,12 @@ pub fn extract(upstream: &Value, operation_ids: &[&str]) -> Result<Value, Error>
     let mut missing: BTreeSet<&str> = operation_ids.iter().copied().collect();
     for (path, item) in paths {
         for (rank, method) in METHODS.iter().enumerate() {
-            let Some(op) = item.get(*method) else { continue };
-            let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
             if missing.remove(id) {
                 found.entry(path).or_default().insert(rank, (method, op));
             } else if operation_ids.contains(&id) {
@@ -193,25 +197,44 @@ mod tests {
             .as_object()
             .unwrap()
             .iter()
-            .flat_map(|(s, m)| m.as_object().unwrap().keys().map(move |n| format!("{s}/{n}")))
+            .flat_map(|(s, m)| {
+                m.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(move |n| format!("{s}/{n}"))
+            })
             .collect();
-        assert_eq!(names, ["parameters/p", "responses/ok", "schemas/x", "schemas/y"]);
-        assert!(out["paths"]["/a"].get("get").is_none(), "unrelated operation copied");
-        assert!(out.get("tags").is_none(), "document-level tags are not part of the closure");
+        assert_eq!(
+            names,
+            ["parameters/p", "responses/ok", "schemas/x", "schemas/y"]
+        );
+        assert!(
+            out["paths"]["/a"].get("get").is_none(),
+            "unrelated operation copied"
+        );
+        assert!(
+            out.get("tags").is_none(),
+            "document-level tags are not part of the closure"
+        );
         let paths: Vec<&String> = out["paths"].as_object().unwrap().keys().collect();
         assert_eq!(paths, ["/a", "/b"]);
     }
 
     #[test]
     fn missing_operation_is_named() {
-        let err = extract(&spec(), &["op/a", "op/nope"]).unwrap_err().to_string();
+        let err = extract(&spec(), &["op/a", "op/nope"])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("op/nope"), "{err}");
     }
 
     #[test]
     fn dangling_reference_is_an_error() {
         let mut s = spec();
-        s["components"]["schemas"].as_object_mut().unwrap().remove("y");
+        s["components"]["schemas"]
+            .as_object_mut()
+            .unwrap()
+            .remove("y");
         let err = extract(&s, &["op/b"]).unwrap_err().to_string();
         assert!(err.contains("#/components/schemas/y"), "{err}");
     }

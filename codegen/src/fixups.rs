@@ -34,6 +34,7 @@ macro_rules! fixups {
 fixups![
     drop_error_responses,
     open_request_environment,
+    omit_unset_request_fields,
     open_response_state,
     drop_response_description_max_length,
     relax_deployment_status_required,
@@ -67,11 +68,21 @@ fn at<'a>(spec: &'a mut Value, name: &'static str, pointer: &str) -> Result<&'a 
         .ok_or_else(|| stale(name, format!("{pointer} is missing")))
 }
 
-fn remove_key(spec: &mut Value, name: &'static str, pointer: &str, key: &str) -> Result<Value, Error> {
+fn remove_key(
+    spec: &mut Value,
+    name: &'static str,
+    pointer: &str,
+    key: &str,
+) -> Result<Value, Error> {
     at(spec, name, pointer)?
         .as_object_mut()
         .and_then(|o| o.shift_remove(key))
-        .ok_or_else(|| stale(name, format!("{pointer} has no `{key}` (already fixed upstream?)")))
+        .ok_or_else(|| {
+            stale(
+                name,
+                format!("{pointer} has no `{key}` (already fixed upstream?)"),
+            )
+        })
 }
 
 /// Removes every documented 4xx/5xx response from the five operations.
@@ -93,7 +104,11 @@ pub fn drop_error_responses(spec: &mut Value) -> Result<(), Error> {
         .ok_or_else(|| stale(NAME, "/paths is not an object"))?;
     let mut removed = 0;
     for item in paths.values_mut() {
-        for op in item.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+        {
             if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
                 let before = responses.len();
                 responses.retain(|code, _| !(code.starts_with('4') || code.starts_with('5')));
@@ -115,8 +130,29 @@ pub fn drop_error_responses(spec: &mut Value) -> Result<(), Error> {
 /// layer still validates what it sends; an environment name is free text.
 pub fn open_request_environment(spec: &mut Value) -> Result<(), Error> {
     const NAME: &str = "open_request_environment";
-    let pointer = format!("{STATUSES}/post/requestBody/content/application~1json/schema/properties/environment");
+    let pointer = format!(
+        "{STATUSES}/post/requestBody/content/application~1json/schema/properties/environment"
+    );
     remove_key(spec, NAME, &pointer, "enum").map(drop)
+}
+
+/// Removes the `default: ""` of the create-status body's `target_url`,
+/// `log_url`, `description` and `environment_url`.
+///
+/// With a default, progenitor (typify) types them as `String` and always
+/// sends them, `""` when unset. The documented defaults are what the server
+/// applies when a field is *absent*; sending `""` is not the same: `log_url`
+/// "automatically sets `target_url`", which an explicit `target_url: ""`
+/// would contradict, and GHES without the ant-man preview rejects fields it
+/// does not know. Without the default they become `Option<String>`, omitted
+/// when unset: we send exactly what the caller set.
+pub fn omit_unset_request_fields(spec: &mut Value) -> Result<(), Error> {
+    const NAME: &str = "omit_unset_request_fields";
+    let base = format!("{STATUSES}/post/requestBody/content/application~1json/schema/properties");
+    for field in ["target_url", "log_url", "description", "environment_url"] {
+        remove_key(spec, NAME, &format!("{base}/{field}"), "default")?;
+    }
+    Ok(())
 }
 
 /// Removes the `enum` from `deployment-status.state` (the response side only).
@@ -128,7 +164,13 @@ pub fn open_request_environment(spec: &mut Value) -> Result<(), Error> {
 /// unknown. The request body keeps its enum: we only send states we know.
 pub fn open_response_state(spec: &mut Value) -> Result<(), Error> {
     const NAME: &str = "open_response_state";
-    remove_key(spec, NAME, &format!("{DEPLOYMENT_STATUS}/properties/state"), "enum").map(drop)
+    remove_key(
+        spec,
+        NAME,
+        &format!("{DEPLOYMENT_STATUS}/properties/state"),
+        "enum",
+    )
+    .map(drop)
 }
 
 /// Removes `maxLength: 140` from `deployment-status.description`.
@@ -139,12 +181,22 @@ pub fn open_response_state(spec: &mut Value) -> Result<(), Error> {
 /// the limit on the request side.
 pub fn drop_response_description_max_length(spec: &mut Value) -> Result<(), Error> {
     const NAME: &str = "drop_response_description_max_length";
-    remove_key(spec, NAME, &format!("{DEPLOYMENT_STATUS}/properties/description"), "maxLength")
-        .map(drop)
+    remove_key(
+        spec,
+        NAME,
+        &format!("{DEPLOYMENT_STATUS}/properties/description"),
+        "maxLength",
+    )
+    .map(drop)
 }
 
 /// Makes `required` fields of a response schema optional.
-fn relax_required(spec: &mut Value, name: &'static str, schema: &str, fields: &[&str]) -> Result<(), Error> {
+fn relax_required(
+    spec: &mut Value,
+    name: &'static str,
+    schema: &str,
+    fields: &[&str],
+) -> Result<(), Error> {
     let required = at(spec, name, &format!("{schema}/required"))?
         .as_array_mut()
         .ok_or_else(|| stale(name, format!("{schema}/required is not an array")))?;
@@ -248,7 +300,11 @@ mod tests {
     #[test]
     fn all_fixups_apply_to_the_fragment() {
         let fixed = apply_all(&fragment()).unwrap();
-        assert!(fixed.pointer(&format!("{DEPLOYMENT_STATUS}/properties/state/enum")).is_none());
+        assert!(
+            fixed
+                .pointer(&format!("{DEPLOYMENT_STATUS}/properties/state/enum"))
+                .is_none()
+        );
     }
 
     /// Each fixup, applied a second time, finds nothing to fix and says so:
@@ -274,7 +330,9 @@ mod tests {
         obj.remove("paths");
         obj.remove("components");
         for fixup in FIXUPS {
-            let err = (fixup.apply)(&mut gutted.clone()).expect_err(fixup.name).to_string();
+            let err = (fixup.apply)(&mut gutted.clone())
+                .expect_err(fixup.name)
+                .to_string();
             assert!(err.contains("is missing"), "{}: {err}", fixup.name);
         }
     }
@@ -282,7 +340,9 @@ mod tests {
     #[test]
     fn relaxing_keeps_identity_fields_required() {
         let fixed = apply_all(&fragment()).unwrap();
-        let req = fixed.pointer(&format!("{DEPLOYMENT_STATUS}/required")).unwrap();
+        let req = fixed
+            .pointer(&format!("{DEPLOYMENT_STATUS}/required"))
+            .unwrap();
         for f in ["id", "url", "state", "created_at"] {
             assert!(req.as_array().unwrap().iter().any(|r| r == f), "{f}");
         }

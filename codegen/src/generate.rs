@@ -154,10 +154,11 @@ fn extract_from(
     upstream: &std::path::Path,
 ) -> Result<(serde_json::Value, crate::provenance::Provenance), Error> {
     let bytes = std::fs::read(upstream).map_err(|e| Error::io("reading", upstream, e))?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|source| Error::Json {
-        path: upstream.to_owned(),
-        source,
-    })?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|source| Error::Json {
+            path: upstream.to_owned(),
+            source,
+        })?;
     let fragment = extract::extract(&value, &crate::OPERATIONS)?;
     let provenance =
         crate::provenance::Provenance::describe(upstream, &bytes, &value, &crate::OPERATIONS);

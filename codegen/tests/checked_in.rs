@@ -56,7 +56,11 @@ fn regen_check_fails_after_the_fragment_changes() {
 
     // One character of a description: the doc comment in the generated code changes.
     let text = std::fs::read_to_string(ws.fragment()).unwrap();
-    let changed = text.replacen("A custom webhook event name.", "A custom webhook event name!", 1);
+    let changed = text.replacen(
+        "A custom webhook event name.",
+        "A custom webhook event name!",
+        1,
+    );
     assert_ne!(text, changed);
     std::fs::write(ws.fragment(), changed).unwrap();
 
@@ -80,7 +84,11 @@ fn regen_check_fails_after_the_generated_code_changes() {
     let dir = tempfile::tempdir().unwrap();
     let ws = copy_workspace(dir.path());
     let text = std::fs::read_to_string(ws.generated()).unwrap();
-    std::fs::write(ws.generated(), text.replacen("pub struct", "pub  struct", 1)).unwrap();
+    std::fs::write(
+        ws.generated(),
+        text.replacen("pub struct", "pub  struct", 1),
+    )
+    .unwrap();
     let message = generate::check(&ws).unwrap_err().to_string();
     assert!(message.contains("cargo xtask regen"), "{message}");
 }
@@ -92,10 +100,18 @@ fn extract_check_fails_when_the_fragment_is_edited() {
     let dir = tempfile::tempdir().unwrap();
     let ws = copy_workspace(dir.path());
     let text = std::fs::read_to_string(ws.fragment()).unwrap();
-    std::fs::write(ws.fragment(), text.replacen("\"maxLength\": 140", "\"maxLength\": 141", 1))
-        .unwrap();
-    let message = generate::check_fragment(&ws, &upstream).unwrap_err().to_string();
-    assert!(message.contains("cargo xtask extract --upstream"), "{message}");
+    std::fs::write(
+        ws.fragment(),
+        text.replacen("\"maxLength\": 140", "\"maxLength\": 141", 1),
+    )
+    .unwrap();
+    let message = generate::check_fragment(&ws, &upstream)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("cargo xtask extract --upstream"),
+        "{message}"
+    );
     assert!(message.contains("141"), "{message}");
 }
 
@@ -128,7 +144,10 @@ fn fragment_closure_is_exact() {
     }
     for cap in text.split("\"$ref\":").skip(1) {
         let reference = cap.split(',').next().unwrap().split('}').next().unwrap();
-        assert!(defined.iter().any(|d| d == reference), "{reference} is not defined");
+        assert!(
+            defined.iter().any(|d| d == reference),
+            "{reference} is not defined"
+        );
     }
     let ops: Vec<&str> = fragment["paths"]
         .as_object()

@@ -230,24 +230,24 @@ mod generated {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub auto_inactive: ::std::option::Option<bool>,
             ///A short description of the status. The maximum description length is 140 characters.
-            #[serde(default)]
-            pub description: ::std::string::String,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub description: ::std::option::Option<::std::string::String>,
             ///Name for the target deployment environment, which can be changed when setting a deploy status. For example, `production`, `staging`, or `qa`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub environment: ::std::option::Option<::std::string::String>,
             /**Sets the URL for accessing your environment. Default: `""`
 **Note:** This parameter requires you to use the [`application/vnd.github.ant-man-preview+json`](https://docs.github.com/enterprise-server@3.0/rest/overview/api-previews#enhanced-deployments) custom media type.*/
-            #[serde(default)]
-            pub environment_url: ::std::string::String,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub environment_url: ::std::option::Option<::std::string::String>,
             /**The full URL of the deployment's output. This parameter replaces `target_url`. We will continue to accept `target_url` to support legacy uses, but we recommend replacing `target_url` with `log_url`. Setting `log_url` will automatically set `target_url` to the same value. Default: `""`
 **Note:** This parameter requires you to use the [`application/vnd.github.ant-man-preview+json`](https://docs.github.com/enterprise-server@3.0/rest/overview/api-previews#enhanced-deployments) custom media type.*/
-            #[serde(default)]
-            pub log_url: ::std::string::String,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub log_url: ::std::option::Option<::std::string::String>,
             ///The state of the status. Can be one of `error`, `failure`, `inactive`, `in_progress`, `queued`, `pending`, or `success`. **Note:** To use the `inactive` state, you must provide the [`application/vnd.github.ant-man-preview+json`](https://docs.github.com/enterprise-server@3.0/rest/overview/api-previews#enhanced-deployments) custom media type. When you set a transient deployment to `inactive`, the deployment will be shown as `destroyed` in GitHub.
             pub state: ReposCreateDeploymentStatusBodyState,
             ///The target URL to associate with this status. This URL should contain output to keep the user updated while the task is running or serve as historical information for what happened in the deployment. **Note:** It's recommended to use the `log_url` parameter, which replaces `target_url`.
-            #[serde(default)]
-            pub target_url: ::std::string::String,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub target_url: ::std::option::Option<::std::string::String>,
         }
         ///The state of the status. Can be one of `error`, `failure`, `inactive`, `in_progress`, `queued`, `pending`, or `success`. **Note:** To use the `inactive` state, you must provide the [`application/vnd.github.ant-man-preview+json`](https://docs.github.com/enterprise-server@3.0/rest/overview/api-previews#enhanced-deployments) custom media type. When you set a transient deployment to `inactive`, the deployment will be shown as `destroyed` in GitHub.
         #[derive(

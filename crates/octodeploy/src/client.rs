@@ -1,0 +1,242 @@
+//! The client and its builder: where to connect, how to authenticate, and
+//! the policies every call shares. Everything is built once here; calls
+//! reuse it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use url::Url;
+
+use crate::base_url;
+use crate::env;
+use crate::error::{ConfigError, Error};
+use crate::repo::RepoHandle;
+use crate::retry::{Clock, RetryPolicy, SystemClock};
+use crate::secret::Token;
+use crate::transport::{ACCEPT_STATUSES, GitHubHooks};
+
+/// The `X-GitHub-Api-Version` sent unless configured otherwise.
+pub const DEFAULT_API_VERSION: &str = "2022-11-28";
+
+/// The default user agent: this crate and its version.
+pub const DEFAULT_USER_AGENT: &str = concat!("octodeploy/", env!("CARGO_PKG_VERSION"));
+
+/// A GitHub client for deployment statuses and repository dispatch.
+///
+/// Cheap to clone (one `Arc`); build one and share it.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) api: octodeploy_api::Client,
+    pub(crate) base: Url,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl Client {
+    /// Starts configuring a client (github.com, no token, defaults).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A github.com client with `token`.
+    pub fn new(token: impl Into<Token>) -> Result<Self, Error> {
+        Self::builder().token(token).build()
+    }
+
+    /// A client configured from the environment as GitHub Actions and the gh
+    /// CLI do: `GITHUB_API_URL`, else `GH_HOST`, else github.com; token from
+    /// `GH_TOKEN`/`GITHUB_TOKEN`, or `GH_ENTERPRISE_TOKEN`/`GITHUB_ENTERPRISE_TOKEN`
+    /// for a GHES `GH_HOST`.
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_env().build()
+    }
+
+    /// The normalised API base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The generated client underneath, for what this crate does not wrap.
+    pub fn api(&self) -> &octodeploy_api::Client {
+        &self.inner.api
+    }
+
+    /// Operations on one repository.
+    pub fn repo(&self, owner: impl Into<String>, repo: impl Into<String>) -> RepoHandle {
+        RepoHandle::new(self.clone(), owner.into(), repo.into())
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    base_url: String,
+    token: Option<Token>,
+    user_agent: String,
+    api_version: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Duration,
+    http: Option<reqwest::Client>,
+    allow_http: bool,
+    retry: RetryPolicy,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: base_url::GITHUB_COM_API.to_owned(),
+            token: None,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            api_version: Some(DEFAULT_API_VERSION.to_owned()),
+            timeout: Some(Duration::from_secs(30)),
+            connect_timeout: Duration::from_secs(10),
+            http: None,
+            allow_http: false,
+            retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder pre-filled from the environment (see [`Client::from_env`]).
+    pub fn from_env() -> Self {
+        let cfg = env::from_vars(|k| std::env::var(k).ok());
+        let mut b = ClientBuilder::default().base_url(cfg.api_url);
+        b.token = cfg.token;
+        b
+    }
+
+    /// The API to talk to: a GHES host (`https://ghe.example.com`, which
+    /// becomes `https://ghe.example.com/api/v3`), a full API URL, or
+    /// `https://api.github.com` (the default). Checked by [`Self::build`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The token sent as `Authorization: Bearer …`, only to the base URL's origin.
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The `User-Agent` (GitHub requires one; the default names this crate).
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// The `X-GitHub-Api-Version` to send (default `2022-11-28`).
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = Some(version.into());
+        self
+    }
+
+    /// Sends no `X-GitHub-Api-Version` (for GHES releases older than 3.9,
+    /// which predate API versioning).
+    pub fn without_api_version(mut self) -> Self {
+        self.api_version = None;
+        self
+    }
+
+    /// The whole-request timeout (default 30 s; `None` for none). Ignored
+    /// with [`Self::http_client`]: configure that client instead.
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The connection timeout (default 10 s). Ignored with [`Self::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// A `reqwest::Client` of your own (proxies, custom roots, pools).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Allows a plain `http://` base URL to a non-loopback host. Loopback
+    /// (a test server) is always allowed.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// The retry policy (on by default; [`RetryPolicy::none`] disables it).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The clock retries wait on (tests inject one that does not sleep).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Builds the client: normalises the base URL and builds the HTTP client
+    /// and the header values every request reuses.
+    pub fn build(self) -> Result<Client, Error> {
+        let base = base_url::normalize(&self.base_url, self.allow_http)?;
+        let header = |what: &'static str, value: &str| {
+            HeaderValue::from_str(value).map_err(|_| ConfigError::Header { what })
+        };
+        let authorization = match &self.token {
+            Some(t) if !t.is_empty() => {
+                let mut v = header("token", &format!("Bearer {}", t.expose()))?;
+                v.set_sensitive(true);
+                Some(v)
+            }
+            _ => None,
+        };
+        let hooks = GitHubHooks {
+            origin: base.origin(),
+            authorization,
+            api_version: self
+                .api_version
+                .as_deref()
+                .map(|v| header("API version", v))
+                .transpose()?,
+            user_agent: header("user agent", &self.user_agent)?,
+            accept_statuses: HeaderValue::from_static(ACCEPT_STATUSES),
+        };
+        let http = match self.http {
+            Some(c) => c,
+            None => {
+                let mut b = reqwest::Client::builder().connect_timeout(self.connect_timeout);
+                if let Some(t) = self.timeout {
+                    b = b.timeout(t);
+                }
+                b.build().map_err(ConfigError::Http)?
+            }
+        };
+        let api = octodeploy_api::Client::new_with_client(
+            &base_url::as_base(&base),
+            http,
+            octodeploy_api::hooks::Hooks::new(Arc::new(hooks)),
+        );
+        Ok(Client {
+            inner: Arc::new(Inner {
+                api,
+                base,
+                retry: self.retry,
+                clock: self.clock,
+            }),
+        })
+    }
+}

@@ -1,0 +1,91 @@
+//! GitHub deployment statuses and repository dispatch, typed, for deploy
+//! tools, CI/CD steps and bots — against GitHub Enterprise Server 3.0
+//! through today's releases, and github.com.
+//!
+//! ```no_run
+//! use octodeploy::{Client, State};
+//!
+//! # async fn run() -> Result<(), octodeploy::Error> {
+//! let client = Client::builder()
+//!     .base_url("https://ghe.example.com") // becomes https://ghe.example.com/api/v3
+//!     .token(std::env::var("GITHUB_TOKEN").unwrap_or_default())
+//!     .build()?;
+//! let deployment = client.repo("octo-org", "deploy-demo").deployment(42);
+//!
+//! deployment
+//!     .create_status(State::InProgress)
+//!     .environment("staging")
+//!     .log_url("https://ci.example.com/runs/1")
+//!     .await?;
+//! let done = deployment
+//!     .create_status(State::Success)
+//!     .description("Deployed 1f2e3d4")
+//!     .await?;
+//! println!("status {} (request id {:?})", done.id, done.meta().request_id);
+//!
+//! use futures::TryStreamExt;
+//! let all: Vec<_> = deployment.statuses().per_page(100).stream().try_collect().await?;
+//! println!("{} statuses", all.len());
+//!
+//! client
+//!     .repo("octo-org", "deploy-demo")
+//!     .dispatch("deploy-finished")
+//!     .payload(&serde_json::json!({"deployment": 42}))
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! What it does for you:
+//! - **Headers GitHub needs**: `Accept: application/vnd.github+json` plus the
+//!   ant-man and flash previews on deployment-status calls (GHES 3.0 needs
+//!   them for `inactive`, `in_progress`, `queued`, `log_url`, `environment`…),
+//!   `X-GitHub-Api-Version` (configurable, omittable for old GHES).
+//! - **Validation before sending**, naming the field and the limit
+//!   ([`ValidationError`]).
+//! - **Errors with GitHub's details**: message, `documentation_url`, field
+//!   errors and `X-GitHub-Request-Id` ([`ApiError`]); rate limits as their own
+//!   variant with when to retry ([`RateLimitError`]).
+//! - **Retries that never duplicate** a POST ([`RetryPolicy`]).
+//! - **Tolerant decoding**: unknown states ([`State::Other`]), fields old
+//!   servers omit, fields new servers add.
+//! - **Secrets stay secret**: the [`Token`] never prints and is only sent to
+//!   the configured origin.
+//!
+//! Every request runs in a `tracing` span `github.request` with `method`,
+//! `path` (the template, never the token or query), `attempt`, `status` and
+//! `request_id`.
+
+#![deny(missing_docs)]
+
+mod base_url;
+mod client;
+mod decode;
+pub mod env;
+mod error;
+mod model;
+mod pagination;
+mod repo;
+mod requests;
+mod response;
+mod retry;
+mod secret;
+mod transport;
+pub mod validate;
+
+pub use base_url::GITHUB_COM_API;
+pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_USER_AGENT};
+pub use error::{
+    ApiError, ConfigError, Error, FieldError, RateLimitError, RateLimitKind, ValidationError,
+};
+pub use model::{App, DeploymentStatus, State, User};
+pub use pagination::{Links, Page};
+pub use repo::{
+    CreateStatus, DEACTIVATION_DESCRIPTION, DeploymentHandle, Dispatch, ListStatuses, RepoHandle,
+};
+pub use requests::{DispatchEvent, NewDeploymentStatus};
+pub use response::{Meta, RateLimit, Response};
+pub use retry::{Clock, RetryPolicy, SystemClock};
+pub use secret::Token;
+
+/// The generated client this crate wraps.
+pub use octodeploy_api as api;

@@ -1,0 +1,218 @@
+//! Sending: GitHub's headers on every request (through the generated
+//! client's hooks), the per-call context those hooks read and write, the
+//! retry loop, and the tracing span of each attempt.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use octodeploy_api::ResponseValue;
+use octodeploy_api::hooks::RequestHooks;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+use url::Url;
+
+use crate::decode;
+use crate::error::Error;
+use crate::response::{Meta, request_id};
+use crate::retry::{Clock, RetryPolicy};
+
+/// `Accept` for the deployment-status operations: GHES 3.0 needs the
+/// ant-man preview for `inactive`, `log_url`, `environment_url`,
+/// `auto_inactive`, and flash for `in_progress`, `queued`, `environment`;
+/// newer servers ignore both.
+pub(crate) const ACCEPT_STATUSES: &str = "application/vnd.github+json, \
+application/vnd.github.ant-man-preview+json, application/vnd.github.flash-preview+json";
+
+static API_VERSION_HEADER: HeaderName = HeaderName::from_static("x-github-api-version");
+
+/// The operations, with what the retry policy and the spans need to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    DeleteDeployment,
+    ListStatuses,
+    CreateStatus,
+    GetStatus,
+    Dispatch,
+}
+
+impl Op {
+    fn method(self) -> &'static str {
+        match self {
+            Op::DeleteDeployment => "DELETE",
+            Op::ListStatuses | Op::GetStatus => "GET",
+            Op::CreateStatus | Op::Dispatch => "POST",
+        }
+    }
+
+    fn path_template(self) -> &'static str {
+        match self {
+            Op::DeleteDeployment => "/repos/{owner}/{repo}/deployments/{deployment_id}",
+            Op::ListStatuses | Op::CreateStatus => {
+                "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+            }
+            Op::GetStatus => {
+                "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+            }
+            Op::Dispatch => "/repos/{owner}/{repo}/dispatches",
+        }
+    }
+
+    fn idempotent(self) -> bool {
+        !matches!(self, Op::CreateStatus | Op::Dispatch)
+    }
+}
+
+/// Whether a generated operationId is a deployment-status one.
+fn wants_previews(operation_id: &str) -> bool {
+    matches!(
+        operation_id,
+        "repos_list_deployment_statuses"
+            | "repos_create_deployment_status"
+            | "repos_get_deployment_status"
+    )
+}
+
+tokio::task_local! {
+    static CALL: Arc<CallContext>;
+}
+
+/// What one attempt tells the hooks, and what they record.
+#[derive(Debug, Default)]
+struct CallContext {
+    /// Send to this URL instead (a pagination link).
+    url: Option<Url>,
+    /// `X-GitHub-Request-Id` of the response, for decode errors.
+    request_id: Mutex<Option<String>>,
+}
+
+/// The headers every request gets, built once per client.
+#[derive(Debug)]
+pub(crate) struct GitHubHooks {
+    pub(crate) origin: url::Origin,
+    pub(crate) authorization: Option<HeaderValue>,
+    pub(crate) api_version: Option<HeaderValue>,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) accept_statuses: HeaderValue,
+}
+
+impl RequestHooks for GitHubHooks {
+    fn before_send(&self, operation_id: &'static str, request: &mut reqwest::Request) {
+        if let Ok(Some(url)) = CALL.try_with(|c| c.url.clone()) {
+            *request.url_mut() = url;
+        }
+        let same_origin = request.url().origin() == self.origin;
+        let headers = request.headers_mut();
+        if wants_previews(operation_id) {
+            headers.insert(ACCEPT, self.accept_statuses.clone());
+        }
+        if let Some(v) = &self.api_version {
+            headers.insert(API_VERSION_HEADER.clone(), v.clone());
+        }
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        match &self.authorization {
+            Some(auth) if same_origin => {
+                headers.insert(AUTHORIZATION, auth.clone());
+            }
+            _ => {
+                headers.remove(AUTHORIZATION);
+            }
+        }
+    }
+
+    fn after_send(&self, _: &'static str, result: &reqwest::Result<reqwest::Response>) {
+        if let Ok(response) = result {
+            let id = request_id(response.headers());
+            let _ = CALL.try_with(|c| {
+                if let Ok(mut slot) = c.request_id.lock() {
+                    *slot = id;
+                }
+            });
+        }
+    }
+}
+
+/// The retry loop around one generated-client call.
+pub(crate) async fn execute<R, F, Fut>(
+    retry: &RetryPolicy,
+    clock: &dyn Clock,
+    op: Op,
+    url: Option<Url>,
+    mut call: F,
+) -> Result<(ResponseValue<R>, Meta), Error>
+where
+    R: DeserializeOwned,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<ResponseValue<R>, octodeploy_api::Error<()>>>,
+{
+    let mut attempt: u32 = 1;
+    loop {
+        let span = tracing::info_span!(
+            "github.request",
+            method = op.method(),
+            path = op.path_template(),
+            attempt,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let context = Arc::new(CallContext {
+            url: url.clone(),
+            request_id: Mutex::new(None),
+        });
+        let result = CALL
+            .scope(context.clone(), call().instrument(span.clone()))
+            .await;
+        let error = match result {
+            Ok(value) => {
+                let meta = Meta::from_headers(value.status().as_u16(), value.headers(), attempt);
+                span.record("status", meta.status);
+                if let Some(id) = &meta.request_id {
+                    span.record("request_id", id.as_str());
+                }
+                return Ok((value, meta));
+            }
+            Err(e) => {
+                let recorded = context.request_id.lock().ok().and_then(|mut s| s.take());
+                into_error::<R>(e, recorded).await
+            }
+        };
+        if let Some(status) = error.status() {
+            span.record("status", status);
+        }
+        if let Some(id) = error.request_id() {
+            span.record("request_id", id);
+        }
+        let Some(wait) = retry.decide(&error, op.idempotent(), attempt, clock.now()) else {
+            span.in_scope(|| tracing::debug!(error = %error, "request failed"));
+            return Err(error);
+        };
+        span.in_scope(
+            || tracing::info!(error = %error, wait_ms = wait.as_millis() as u64, "retrying"),
+        );
+        clock.sleep(wait).await;
+        attempt += 1;
+    }
+}
+
+/// Maps the generated client's error to ours.
+async fn into_error<R: DeserializeOwned>(
+    error: octodeploy_api::Error<()>,
+    request_id: Option<String>,
+) -> Error {
+    use octodeploy_api::Error as E;
+    match error {
+        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
+            if e.is_timeout() {
+                Error::Timeout(e)
+            } else {
+                Error::Transport(e)
+            }
+        }
+        E::InvalidResponsePayload(body, e) => decode::decode_error::<R>(&body, e, request_id),
+        E::UnexpectedResponse(response) => decode::error_from_response(response).await,
+        E::ErrorResponse(rv) => decode::error_from_parts(rv.status().as_u16(), rv.headers(), &[]),
+        E::InvalidRequest(message) | E::Custom(message) => {
+            Error::Invalid(crate::error::ValidationError::new("request", message))
+        }
+    }
+}
