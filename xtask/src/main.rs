@@ -7,6 +7,7 @@
 //! - `cargo xtask drift --against PATH [--json] [--bless]`: semantic drift
 //!   between the fragment and another description, checked against
 //!   acknowledged snapshots.
+//! - `cargo xtask ci`: every test and check, as CI runs them.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,7 +51,15 @@ enum Command {
         #[arg(long)]
         bless: bool,
     },
+    /// Run every test and check: fmt, clippy, tests, regen/extract/drift checks.
+    Ci,
 }
+
+/// The descriptions CI checks drift against, relative to the shared folder.
+const DRIFT_TARGETS: [&str; 2] = [
+    "upstream/ghes-3.22.subset.json",
+    "upstream/api.github.com.subset.json",
+];
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
@@ -104,6 +113,50 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             print!("{}", codegen::drift::run(&opts)?);
         }
+        Command::Ci => ci(&ws)?,
     }
+    Ok(())
+}
+
+/// Runs a cargo subcommand in the workspace, failing on a non-zero exit.
+fn cargo(ws: &Workspace, args: &[&str]) -> anyhow::Result<()> {
+    eprintln!("==> cargo {}", args.join(" "));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(args)
+        .current_dir(ws.root())
+        .status()?;
+    anyhow::ensure!(status.success(), "`cargo {}` failed ({status})", args.join(" "));
+    Ok(())
+}
+
+fn ci(ws: &Workspace) -> anyhow::Result<()> {
+    cargo(ws, &["fmt", "--all", "--check"])?;
+    cargo(ws, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    eprintln!("==> cargo xtask regen --check");
+    codegen::generate::check(ws)?;
+    let upstream = ws.default_upstream();
+    eprintln!("==> cargo xtask extract --check --upstream {}", upstream.display());
+    codegen::generate::check_fragment(ws, &upstream)?;
+    let shared = upstream
+        .parent()
+        .and_then(std::path::Path::parent)
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    for target in DRIFT_TARGETS {
+        let against = shared.join(target);
+        eprintln!("==> cargo xtask drift --against {}", against.display());
+        let opts = codegen::drift::DriftOptions {
+            fragment: ws.fragment(),
+            against,
+            snapshot_dir: ws.drift_dir(),
+            json: false,
+            bless: false,
+        };
+        codegen::drift::run(&opts)?;
+    }
+    cargo(ws, &["test", "--workspace", "--all-targets"])?;
+    cargo(ws, &["test", "--workspace", "--doc"])?;
+    eprintln!("all checks passed");
     Ok(())
 }
