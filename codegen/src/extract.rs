@@ -46,13 +46,11 @@ pub fn extract(upstream: &Value, operation_ids: &[&str]) -> Result<Value, Error>
                 return Err(Error::Extract(format!("operationId {id} appears twice")));
             }
         }
-        if found.contains_key(path.as_str()) {
-            if let Some(shared) = item.get("parameters") {
-                return Err(Error::Extract(format!(
-                    "path {path} has path-level parameters ({shared}); extraction keeps \
-                     operations only, so it would lose them"
-                )));
-            }
+        if let (true, Some(shared)) = (found.contains_key(path.as_str()), item.get("parameters")) {
+            return Err(Error::Extract(format!(
+                "path {path} has path-level parameters ({shared}); extraction keeps \
+                 operations only, so it would lose them"
+            )));
         }
     }
     if !missing.is_empty() {

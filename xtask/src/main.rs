@@ -126,17 +126,34 @@ fn cargo(ws: &Workspace, args: &[&str]) -> anyhow::Result<()> {
         .args(args)
         .current_dir(ws.root())
         .status()?;
-    anyhow::ensure!(status.success(), "`cargo {}` failed ({status})", args.join(" "));
+    anyhow::ensure!(
+        status.success(),
+        "`cargo {}` failed ({status})",
+        args.join(" ")
+    );
     Ok(())
 }
 
 fn ci(ws: &Workspace) -> anyhow::Result<()> {
     cargo(ws, &["fmt", "--all", "--check"])?;
-    cargo(ws, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(
+        ws,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     eprintln!("==> cargo xtask regen --check");
     codegen::generate::check(ws)?;
     let upstream = ws.default_upstream();
-    eprintln!("==> cargo xtask extract --check --upstream {}", upstream.display());
+    eprintln!(
+        "==> cargo xtask extract --check --upstream {}",
+        upstream.display()
+    );
     codegen::generate::check_fragment(ws, &upstream)?;
     let shared = upstream
         .parent()

@@ -244,12 +244,12 @@ impl ListStatuses {
             validate::per_page(n)?;
         }
         let inner = d.repo.client.inner();
-        if let Some(url) = &url {
-            if url.origin() != inner.base.origin() {
-                return Err(Error::ForeignLink {
-                    url: url.to_string(),
-                });
-            }
+        if let Some(url) = &url
+            && url.origin() != inner.base.origin()
+        {
+            return Err(Error::ForeignLink {
+                url: url.to_string(),
+            });
         }
         let request_url = url.clone();
         let (per_page, page) = match url {

@@ -4,6 +4,8 @@
 //! same required-ness; a property added to the spec and regenerated without
 //! a wrapper change fails here.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
+
 use octodeploy::{DispatchEvent, NewDeploymentStatus};
 use serde_json::Value;
 
@@ -21,7 +23,10 @@ fn types(schema: &Value, root: &Value) -> Vec<String> {
     let schema = resolve(schema, root);
     let mut out: Vec<String> = match schema.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(|t| t.as_str().map(String::from)).collect(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(|t| t.as_str().map(String::from))
+            .collect(),
         _ => schema
             .get("anyOf")
             .or_else(|| schema.get("oneOf"))
@@ -43,7 +48,11 @@ fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
             .unwrap_or_else(|| panic!("unresolvable {r}"));
         return resolve(target, root);
     }
-    match schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+    match schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
         Some([only]) => resolve(only, root),
         _ => schema,
     }
@@ -58,7 +67,11 @@ fn required(schema: &Value) -> Vec<String> {
     let mut r: Vec<String> = schema
         .get("required")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     r.sort();
     r
@@ -84,12 +97,15 @@ fn mismatches(spec_body: &Value, our_root: &Value) -> Vec<String> {
                 Some(spec) => {
                     for v in &ours {
                         if !spec.contains(v) {
-                            problems.push(format!("`{name}`: we can send {v}, the spec does not allow it"));
+                            problems.push(format!(
+                                "`{name}`: we can send {v}, the spec does not allow it"
+                            ));
                         }
                     }
                     for v in &spec {
                         if !ours.contains(v) {
-                            problems.push(format!("`{name}`: the spec allows {v}, we cannot send it"));
+                            problems
+                                .push(format!("`{name}`: the spec allows {v}, we cannot send it"));
                         }
                     }
                 }
@@ -99,7 +115,9 @@ fn mismatches(spec_body: &Value, our_root: &Value) -> Vec<String> {
     }
     for name in our_props.keys() {
         if !spec_props.contains_key(name) {
-            problems.push(format!("`{name}` is ours only; the spec has no such property"));
+            problems.push(format!(
+                "`{name}` is ours only; the spec has no such property"
+            ));
         }
     }
     if required(spec_body) != required(our_root) {
@@ -118,13 +136,19 @@ fn body(op: &str) -> Value {
 
 #[test]
 fn create_status_body_matches_the_contract() {
-    let problems = mismatches(&body("repos/create-deployment-status"), &ours::<NewDeploymentStatus>());
+    let problems = mismatches(
+        &body("repos/create-deployment-status"),
+        &ours::<NewDeploymentStatus>(),
+    );
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
 #[test]
 fn dispatch_body_matches_the_contract() {
-    let problems = mismatches(&body("repos/create-dispatch-event"), &ours::<DispatchEvent>());
+    let problems = mismatches(
+        &body("repos/create-dispatch-event"),
+        &ours::<DispatchEvent>(),
+    );
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
@@ -133,7 +157,10 @@ fn a_property_added_to_the_spec_is_caught() {
     let mut spec_body = body("repos/create-deployment-status");
     spec_body["properties"]["production_environment"] = serde_json::json!({"type": "boolean"});
     let problems = mismatches(&spec_body, &ours::<NewDeploymentStatus>());
-    assert_eq!(problems, ["`production_environment` is in the spec but cannot be set"]);
+    assert_eq!(
+        problems,
+        ["`production_environment` is in the spec but cannot be set"]
+    );
 }
 
 #[test]
@@ -153,5 +180,8 @@ fn a_new_state_in_the_spec_is_caught() {
         .unwrap()
         .push("waiting".into());
     let problems = mismatches(&spec_body, &ours::<NewDeploymentStatus>());
-    assert_eq!(problems, ["`state`: the spec allows \"waiting\", we cannot send it"]);
+    assert_eq!(
+        problems,
+        ["`state`: the spec allows \"waiting\", we cannot send it"]
+    );
 }

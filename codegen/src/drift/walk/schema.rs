@@ -1,0 +1,448 @@
+//! Schema comparison for the walk: the keywords of one schema pair at one
+//! location (composition, nullability, type, format, enum, bounds,
+//! `default`, properties, `items`, `additionalProperties`), descending into
+//! sub-schemas with `$ref`s resolved and recursion cut off.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::{Loc, Walker, entries, flag};
+use crate::drift::DriftError;
+use crate::drift::classify::{ChangeKind, Effect, Side, format_effect};
+
+/// Composition keywords, in the order they are compared.
+const COMPOSITIONS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
+
+/// Bounds for which a larger value accepts more.
+const UPPER_BOUNDS: [&str; 4] = ["maxLength", "maxItems", "maxProperties", "maximum"];
+
+/// Bounds for which a larger value accepts less.
+const LOWER_BOUNDS: [&str; 4] = ["minLength", "minItems", "minProperties", "minimum"];
+
+/// Restrictions whose presence narrows and whose change is incomparable.
+const RESTRICTIONS: [&str; 5] = [
+    "pattern",
+    "multipleOf",
+    "uniqueItems",
+    "exclusiveMaximum",
+    "exclusiveMinimum",
+];
+
+/// Schema keywords interpreted by [`Walker::schema_body`] (besides the
+/// bound lists above).
+const SCHEMA_KEYWORDS: [&str; 13] = [
+    "$ref",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "nullable",
+    "type",
+    "format",
+    "enum",
+    "default",
+    "properties",
+    "required",
+    "items",
+    "additionalProperties",
+];
+
+/// Schemas nested deeper than this are not descended into.
+const MAX_DEPTH: usize = 64;
+
+impl<'a> Walker<'a> {
+    /// Compares an optional schema-valued keyword; a schema appearing or
+    /// disappearing is reported as [`ChangeKind::KeywordChanged`].
+    pub(super) fn schema_slot(
+        &mut self,
+        loc: &Loc,
+        side: Side,
+        keyword: &str,
+        a: Option<&'a Value>,
+        b: Option<&'a Value>,
+    ) -> Result<(), DriftError> {
+        match (a, b) {
+            (Some(a), Some(b)) => self.schema(loc, side, a, b),
+            (None, None) => Ok(()),
+            (a, b) => {
+                let kind = ChangeKind::KeywordChanged {
+                    keyword: keyword.to_owned(),
+                };
+                self.push(loc, side, kind, a.cloned(), b.cloned());
+                Ok(())
+            }
+        }
+    }
+
+    /// Compares two schemas at `loc`, resolving references and guarding
+    /// against recursion.
+    fn schema(
+        &mut self,
+        loc: &Loc,
+        side: Side,
+        a: &'a Value,
+        b: &'a Value,
+    ) -> Result<(), DriftError> {
+        let (a, a_name) = self.base.resolve(a)?;
+        let (b, b_name) = self.other.resolve(b)?;
+        let seen = self
+            .stack
+            .iter()
+            .any(|(x, y)| std::ptr::eq(*x, a) && std::ptr::eq(*y, b));
+        if seen || self.stack.len() >= MAX_DEPTH {
+            return Ok(());
+        }
+        if !(a.is_object() && b.is_object()) {
+            // Boolean schemas (`true`/`false`) or garbage: compare as values.
+            if a != b {
+                let kind = ChangeKind::KeywordChanged {
+                    keyword: "schema".to_owned(),
+                };
+                self.push(loc, side, kind, Some(a.clone()), Some(b.clone()));
+            }
+            return Ok(());
+        }
+        self.stack.push((a, b));
+        let result = self.schema_body(loc, side, (a, a_name), (b, b_name));
+        self.stack.pop();
+        result
+    }
+
+    fn schema_body(
+        &mut self,
+        loc: &Loc,
+        side: Side,
+        (a, a_name): (&'a Value, Option<&'a str>),
+        (b, b_name): (&'a Value, Option<&'a str>),
+    ) -> Result<(), DriftError> {
+        let composed = |s: &Value| -> Vec<&str> {
+            COMPOSITIONS
+                .into_iter()
+                .filter(|keyword| s.get(keyword).is_some())
+                .collect()
+        };
+        let keywords = composed(a);
+        if keywords != composed(b) {
+            let (old, new) = (describe(a, a_name), describe(b, b_name));
+            let kind = ChangeKind::CompositionChanged;
+            self.push(loc, side, kind, Some(old.into()), Some(new.into()));
+            return Ok(());
+        }
+        for keyword in keywords {
+            self.members(loc, side, keyword, a, b)?;
+        }
+
+        match (nullable(a), nullable(b)) {
+            (false, true) => self.push(loc, side, ChangeKind::NullableAdded, None, None),
+            (true, false) => self.push(loc, side, ChangeKind::NullableRemoved, None, None),
+            _ => {}
+        }
+
+        let (old_types, new_types) = (types(a), types(b));
+        if old_types != new_types {
+            let effect = type_effect(old_types.as_ref(), new_types.as_ref());
+            let kind = ChangeKind::TypeChanged { effect };
+            self.push(
+                loc,
+                side,
+                kind,
+                a.get("type").cloned(),
+                b.get("type").cloned(),
+            );
+        }
+
+        let (old_format, new_format) = (a.get("format"), b.get("format"));
+        if old_format != new_format {
+            let effect = format_effect(
+                single_type(b).or_else(|| single_type(a)),
+                old_format.and_then(Value::as_str),
+                new_format.and_then(Value::as_str),
+            );
+            let kind = ChangeKind::FormatChanged { effect };
+            self.push(loc, side, kind, old_format.cloned(), new_format.cloned());
+        }
+
+        self.enums(loc, side, a.get("enum"), b.get("enum"));
+        self.bounds(loc, side, a, b);
+
+        let (old_default, new_default) = (a.get("default"), b.get("default"));
+        if old_default != new_default {
+            let kind = ChangeKind::DefaultChanged;
+            self.push(loc, side, kind, old_default.cloned(), new_default.cloned());
+        }
+
+        self.properties(loc, side, a, b)?;
+        self.schema_slot(
+            &loc.child("[]"),
+            side,
+            "items",
+            a.get("items"),
+            b.get("items"),
+        )?;
+        self.additional_properties(loc, side, a, b)?;
+
+        let handled: [&[&str]; 4] = [
+            &SCHEMA_KEYWORDS,
+            &UPPER_BOUNDS,
+            &LOWER_BOUNDS,
+            &RESTRICTIONS,
+        ];
+        self.rest(loc, side, a, b, &handled);
+        Ok(())
+    }
+
+    /// Compares `oneOf`/`anyOf`/`allOf` members by position.
+    fn members(
+        &mut self,
+        loc: &Loc,
+        side: Side,
+        keyword: &str,
+        a: &'a Value,
+        b: &'a Value,
+    ) -> Result<(), DriftError> {
+        let list = |s: &'a Value| s.get(keyword).and_then(Value::as_array).map(Vec::as_slice);
+        let (old, new) = (list(a).unwrap_or_default(), list(b).unwrap_or_default());
+        // Another `allOf` member restricts further; another alternative widens.
+        let (on_add, on_remove) = if keyword == "allOf" {
+            (Effect::Narrowed, Effect::Widened)
+        } else {
+            (Effect::Widened, Effect::Narrowed)
+        };
+        for index in 0..old.len().max(new.len()) {
+            let member_loc = loc.child(&format!("|{keyword}[{index}]"));
+            let label = |member: &Value| Some(Value::String(member_label(member)));
+            match (old.get(index), new.get(index)) {
+                (Some(x), Some(y)) => self.schema(&member_loc, side, x, y)?,
+                (None, Some(y)) => {
+                    let kind = ChangeKind::MemberAdded { effect: on_add };
+                    self.push(&member_loc, side, kind, None, label(y));
+                }
+                (Some(x), None) => {
+                    let kind = ChangeKind::MemberRemoved { effect: on_remove };
+                    self.push(&member_loc, side, kind, label(x), None);
+                }
+                (None, None) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn enums(&mut self, loc: &Loc, side: Side, a: Option<&Value>, b: Option<&Value>) {
+        match (a.and_then(Value::as_array), b.and_then(Value::as_array)) {
+            (Some(old), Some(new)) => {
+                for value in old.iter().filter(|value| !new.contains(value)) {
+                    let kind = ChangeKind::EnumValueRemoved;
+                    self.push(loc, side, kind, Some(value.clone()), None);
+                }
+                for value in new.iter().filter(|value| !old.contains(value)) {
+                    let kind = ChangeKind::EnumValueAdded;
+                    self.push(loc, side, kind, None, Some(value.clone()));
+                }
+            }
+            (None, Some(_)) => self.push(loc, side, ChangeKind::EnumAdded, None, b.cloned()),
+            (Some(_), None) => self.push(loc, side, ChangeKind::EnumRemoved, a.cloned(), None),
+            (None, None) => {}
+        }
+    }
+
+    /// Compares length, size and range bounds and other restrictions.
+    fn bounds(&mut self, loc: &Loc, side: Side, a: &Value, b: &Value) {
+        for keyword in UPPER_BOUNDS
+            .into_iter()
+            .chain(LOWER_BOUNDS)
+            .chain(RESTRICTIONS)
+        {
+            let (old, new) = (a.get(keyword), b.get(keyword));
+            let effect = match (old, new) {
+                _ if old == new => continue,
+                (None, _) => Effect::Narrowed,
+                (_, None) => Effect::Widened,
+                (Some(x), Some(y)) => bound_effect(keyword, x, y),
+            };
+            let kind = ChangeKind::ConstraintChanged {
+                keyword: keyword.to_owned(),
+                effect,
+            };
+            self.push(loc, side, kind, old.cloned(), new.cloned());
+        }
+    }
+
+    /// Compares `properties` and `required`.
+    fn properties(
+        &mut self,
+        loc: &Loc,
+        side: Side,
+        a: &'a Value,
+        b: &'a Value,
+    ) -> Result<(), DriftError> {
+        let properties = |s: &'a Value| entries(s.get("properties"));
+        let required = |s: &'a Value| -> BTreeSet<&'a str> {
+            s.get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect()
+        };
+        let (old, new) = (properties(a), properties(b));
+        let (old_required, new_required) = (required(a), required(b));
+        let names: BTreeSet<&str> = [&old, &new]
+            .into_iter()
+            .flat_map(BTreeMap::keys)
+            .chain(old_required.iter().chain(&new_required))
+            .copied()
+            .collect();
+        for name in names {
+            let child = loc.child(&format!(".{name}"));
+            let (was_required, is_required) =
+                (old_required.contains(name), new_required.contains(name));
+            let (x, y) = (old.get(name).copied(), new.get(name).copied());
+            let (in_old, in_new) = (x.is_some() || was_required, y.is_some() || is_required);
+            if in_old && in_new {
+                self.required_flag(&child, side, was_required, is_required);
+                self.schema_slot(&child, side, "schema", x, y)?;
+            } else if in_new {
+                let kind = ChangeKind::PropertyAdded {
+                    required: is_required,
+                };
+                self.push(&child, side, kind, None, None);
+            } else if in_old {
+                let kind = ChangeKind::PropertyRemoved {
+                    required: was_required,
+                };
+                self.push(&child, side, kind, None, None);
+            }
+        }
+        Ok(())
+    }
+
+    /// Compares `additionalProperties`: absent or `true` accepts any value,
+    /// a schema accepts some, `false` none.
+    fn additional_properties(
+        &mut self,
+        loc: &Loc,
+        side: Side,
+        a: &'a Value,
+        b: &'a Value,
+    ) -> Result<(), DriftError> {
+        const KEYWORD: &str = "additionalProperties";
+        let (old, new) = (a.get(KEYWORD), b.get(KEYWORD));
+        if let (Some(x @ Value::Object(_)), Some(y @ Value::Object(_))) = (old, new) {
+            return self.schema(&loc.child("{}"), side, x, y);
+        }
+        // How much is accepted: 2 anything, 1 what a schema allows, 0 nothing.
+        let openness = |value: Option<&Value>| match value {
+            None | Some(Value::Bool(true)) => 2,
+            Some(Value::Bool(false)) => 0,
+            Some(_) => 1,
+        };
+        let (from, to) = (openness(old), openness(new));
+        if from != to {
+            let kind = ChangeKind::ConstraintChanged {
+                keyword: KEYWORD.to_owned(),
+                effect: from.cmp(&to).into(),
+            };
+            self.push(loc, side, kind, old.cloned(), new.cloned());
+        }
+        Ok(())
+    }
+}
+
+/// How moving `keyword` from `old` to `new` moves accepted values: a
+/// larger upper bound or a smaller lower bound widens; a changed restriction
+/// (`pattern`, …) is incomparable.
+fn bound_effect(keyword: &str, old: &Value, new: &Value) -> Effect {
+    let order = match (old.as_f64(), new.as_f64()) {
+        (Some(old), Some(new)) => old.partial_cmp(&new),
+        _ => None,
+    };
+    match order {
+        Some(order) if UPPER_BOUNDS.contains(&keyword) => order.into(),
+        Some(order) if LOWER_BOUNDS.contains(&keyword) => order.reverse().into(),
+        _ => Effect::Incomparable,
+    }
+}
+
+/// `nullable: true` (3.0) or `"null"` in a `type` array (3.1).
+fn nullable(schema: &Value) -> bool {
+    flag(schema, "nullable")
+        || schema
+            .get("type")
+            .and_then(Value::as_array)
+            .is_some_and(|types| types.iter().any(|t| t == "null"))
+}
+
+/// The set of non-null types; `None` when `type` is absent (any type).
+fn types(schema: &Value) -> Option<BTreeSet<&str>> {
+    match schema.get("type")? {
+        Value::String(single) => Some(BTreeSet::from([single.as_str()])),
+        Value::Array(list) => Some(
+            list.iter()
+                .filter_map(Value::as_str)
+                .filter(|t| *t != "null")
+                .collect(),
+        ),
+        _ => Some(BTreeSet::new()),
+    }
+}
+
+/// The schema's type when there is exactly one non-null type.
+fn single_type(schema: &Value) -> Option<&str> {
+    let types = types(schema)?;
+    let mut iter = types.into_iter();
+    match (iter.next(), iter.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
+/// How replacing the type set `old` by `new` moves accepted values; an
+/// absent type accepts anything, and `number` includes `integer`.
+fn type_effect(old: Option<&BTreeSet<&str>>, new: Option<&BTreeSet<&str>>) -> Effect {
+    let covers = |outer: &BTreeSet<&str>, inner: &BTreeSet<&str>| {
+        inner
+            .iter()
+            .all(|t| outer.contains(t) || (*t == "integer" && outer.contains("number")))
+    };
+    match (old, new) {
+        (None, None) => Effect::Same,
+        (None, Some(_)) => Effect::Narrowed,
+        (Some(_), None) => Effect::Widened,
+        (Some(old), Some(new)) => match (covers(old, new), covers(new, old)) {
+            (true, true) => Effect::Same,
+            (true, false) => Effect::Narrowed,
+            (false, true) => Effect::Widened,
+            (false, false) => Effect::Incomparable,
+        },
+    }
+}
+
+/// A short name for a composition member: its component name or its type.
+fn member_label(member: &Value) -> String {
+    if let Some(reference) = member.get("$ref").and_then(Value::as_str) {
+        return reference.rsplit('/').next().unwrap_or(reference).to_owned();
+    }
+    match member.get("type") {
+        Some(Value::String(ty)) => ty.clone(),
+        Some(other) => other.to_string(),
+        None => "schema".to_owned(),
+    }
+}
+
+/// A short description of a schema's shape, e.g. `nullable-simple-user` or
+/// `oneOf[simple-user, enterprise]`.
+fn describe(schema: &Value, name: Option<&str>) -> String {
+    let parts: Vec<String> = COMPOSITIONS
+        .into_iter()
+        .filter_map(|keyword| {
+            let members = schema.get(keyword)?.as_array()?;
+            let labels: Vec<String> = members.iter().map(member_label).collect();
+            Some(format!("{keyword}[{}]", labels.join(", ")))
+        })
+        .collect();
+    match (parts.is_empty(), name) {
+        (false, _) => parts.join(" + "),
+        (true, Some(name)) => name.to_owned(),
+        (true, None) => member_label(schema),
+    }
+}
