@@ -46,6 +46,11 @@ pub fn request_schema(spec: &Value, operation_id: &str) -> Result<Value, Error> 
     to_json_schema(spec, schema, 0)
 }
 
+/// Any schema (or `$ref`) of `spec`, references inlined.
+pub fn inline_schema(spec: &Value, schema: &Value) -> Result<Value, Error> {
+    to_json_schema(spec, schema, 0)
+}
+
 fn resolve<'a>(spec: &'a Value, value: &'a Value) -> Result<&'a Value, Error> {
     match value.get("$ref").and_then(Value::as_str) {
         Some(r) => {

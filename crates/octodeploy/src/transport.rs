@@ -169,6 +169,7 @@ where
                 if let Some(id) = &meta.request_id {
                     span.record("request_id", id.as_str());
                 }
+                span.in_scope(|| tracing::debug!("response"));
                 return Ok((value, meta));
             }
             Err(e) => {

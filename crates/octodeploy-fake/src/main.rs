@@ -1,0 +1,109 @@
+//! `octodeploy-fake`: run the in-memory GitHub fake as a server, to try the
+//! octodeploy CLI without GitHub.
+//!
+//! ```text
+//! octodeploy-fake --port 8080 --seed demo
+//! ```
+//!
+//! Prints the GHES-style base URL (`http://127.0.0.1:8080/api/v3`) as the
+//! only line on standard output, logs each request on standard error, and
+//! stops on Ctrl-C or SIGTERM. Binds to 127.0.0.1 unless `--host` says
+//! otherwise.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use clap::Parser;
+use octodeploy_fake::{FakeGitHub, Seed};
+
+/// An in-memory fake of GitHub's deployment-status and repository-dispatch
+/// REST API (served at / and at /api/v3).
+#[derive(Debug, Parser)]
+#[command(name = "octodeploy-fake", version)]
+struct Args {
+    /// Address to listen on (loopback by default; anything else exposes the
+    /// fake to the network).
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    host: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Built-in data to start with: `demo` (see the crate docs) or `empty`.
+    #[arg(long, default_value_t = Seed::Demo)]
+    seed: Seed,
+    /// Require this token (`Authorization: Bearer <token>`); without it any
+    /// credentials are accepted.
+    #[arg(long, env = "OCTODEPLOY_FAKE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Login of the authenticated user shown as statuses' `creator`.
+    #[arg(long, default_value = "octocat")]
+    user: String,
+    /// Do not log requests on standard error.
+    #[arg(long)]
+    quiet: bool,
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut builder = FakeGitHub::builder()
+        .bind(SocketAddr::new(args.host, args.port))
+        .seed(args.seed)
+        .user(args.user, 1)
+        .access_log(!args.quiet);
+    if let Some(token) = args.token {
+        builder = builder.token(token);
+    }
+    let fake = match builder.start().await {
+        Ok(fake) => fake,
+        Err(error) => {
+            let mut message = format!("octodeploy-fake: {error}");
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                message.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !args.host.is_loopback() {
+        eprintln!(
+            "octodeploy-fake: warning: listening on {}, reachable beyond this machine",
+            args.host
+        );
+    }
+    println!("{}", fake.base_url());
+    eprintln!(
+        "octodeploy-fake: seed `{}`; API at {} (GHES) and {} (github.com style); Ctrl-C to stop",
+        args.seed,
+        fake.base_url(),
+        fake.root_url()
+    );
+    stop_signal().await;
+    eprintln!("octodeploy-fake: stopping");
+    fake.shutdown().await;
+    ExitCode::SUCCESS
+}

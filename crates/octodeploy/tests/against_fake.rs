@@ -1,0 +1,252 @@
+//! The library's lifecycle flows against the in-memory GitHub: deleting
+//! among several deployments, a 1,000-status stream, `auto_inactive`, and
+//! retries through injected faults ending in the right outcome.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use futures::TryStreamExt;
+use octodeploy::{Client, Clock, Error, RateLimitKind, RetryPolicy, State};
+use octodeploy_fake::{DeploymentState, FakeGitHub, StatusSeed};
+
+#[derive(Debug, Default)]
+struct TestClock {
+    slept: Mutex<Vec<Duration>>,
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        self.slept.lock().unwrap().push(d);
+        Box::pin(async {})
+    }
+}
+
+fn client(fake: &FakeGitHub, clock: Arc<TestClock>) -> Client {
+    Client::builder()
+        .base_url(fake.base_url())
+        .token("fake-token")
+        .retry(RetryPolicy::default().jitter(false))
+        .clock(clock)
+        .build()
+        .unwrap()
+}
+
+async fn fake_with_two_deployments() -> FakeGitHub {
+    FakeGitHub::builder()
+        .token("fake-token")
+        .repo("octo-org", "deploy-demo", |r| {
+            r.deployment_with(1, "staging", |d| d.status(DeploymentState::Success))
+                .deployment_with(2, "staging", |d| d.status(DeploymentState::InProgress))
+        })
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn deactivate_and_delete_among_several_deployments() {
+    let fake = fake_with_two_deployments().await;
+    let repo = client(&fake, Arc::default()).repo("octo-org", "deploy-demo");
+
+    let err = repo.deployment(1).delete().await.unwrap_err();
+    assert!(matches!(&err, Error::Api(a) if a.status == 422), "{err:?}");
+    assert!(fake.deployment("octo-org", "deploy-demo", 1).is_some());
+
+    repo.deployment(1).deactivate_and_delete().await.unwrap();
+    assert!(fake.deployment("octo-org", "deploy-demo", 1).is_none());
+    let err = repo.deployment(1).status(1).await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+}
+
+#[tokio::test]
+async fn a_thousand_statuses_stream_without_loss_or_duplicates() {
+    let fake = FakeGitHub::builder()
+        .repo("octo-org", "deploy-demo", |r| {
+            r.deployment_with(7, "production", |d| {
+                d.statuses((0..1000).map(|i| {
+                    StatusSeed::new(DeploymentState::Pending).description(format!("step {i}"))
+                }))
+            })
+        })
+        .start()
+        .await
+        .unwrap();
+    let statuses: Vec<_> = client(&fake, Arc::default())
+        .repo("octo-org", "deploy-demo")
+        .deployment(7)
+        .statuses()
+        .per_page(100)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(statuses.len(), 1000);
+    let ids: HashSet<i64> = statuses.iter().map(|s| s.id).collect();
+    assert_eq!(ids.len(), 1000, "duplicates");
+    let descriptions: HashSet<_> = statuses
+        .iter()
+        .map(|s| s.description.clone().unwrap())
+        .collect();
+    assert_eq!(descriptions.len(), 1000);
+    let pages = fake.requests().iter().filter(|r| r.method == "GET").count();
+    assert_eq!(pages, 10);
+}
+
+#[tokio::test]
+async fn auto_inactive_marks_earlier_deployments_inactive() {
+    let fake = fake_with_two_deployments().await;
+    let repo = client(&fake, Arc::default()).repo("octo-org", "deploy-demo");
+    repo.deployment(2)
+        .create_status(State::Success)
+        .await
+        .unwrap();
+    let latest = repo.deployment(1).statuses().per_page(1).await.unwrap();
+    assert_eq!(latest.items[0].state, State::Inactive);
+
+    // With auto_inactive off, the earlier deployment keeps its state.
+    let fake = fake_with_two_deployments().await;
+    let repo = client(&fake, Arc::default()).repo("octo-org", "deploy-demo");
+    repo.deployment(2)
+        .create_status(State::Success)
+        .auto_inactive(false)
+        .await
+        .unwrap();
+    let latest = repo.deployment(1).statuses().per_page(1).await.unwrap();
+    assert_eq!(latest.items[0].state, State::Success);
+}
+
+#[tokio::test]
+async fn gets_are_retried_through_502s() {
+    let fake = fake_with_two_deployments().await;
+    let clock = Arc::new(TestClock::default());
+    fake.faults().bad_gateway(2);
+    let page = client(&fake, clock.clone())
+        .repo("octo-org", "deploy-demo")
+        .deployment(1)
+        .statuses()
+        .await
+        .unwrap();
+    assert_eq!(page.meta().attempts, 3);
+    assert_eq!(
+        *clock.slept.lock().unwrap(),
+        [Duration::from_millis(500), Duration::from_secs(1)]
+    );
+}
+
+#[tokio::test]
+async fn posts_are_not_retried_after_a_502_but_are_after_a_secondary_limit() {
+    let fake = fake_with_two_deployments().await;
+    let c = client(&fake, Arc::default());
+    let d = c.repo("octo-org", "deploy-demo").deployment(2);
+
+    fake.faults().bad_gateway(1);
+    let err = d.create_status(State::Queued).await.unwrap_err();
+    assert_eq!(err.status(), Some(502));
+    let posts = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(
+        posts, 1,
+        "a POST after an ambiguous failure must not be repeated"
+    );
+
+    fake.faults().secondary_rate_limit(2, 1);
+    let s = d.create_status(State::Queued).await.unwrap();
+    assert_eq!(s.meta().attempts, 2);
+    let statuses = fake
+        .deployment("octo-org", "deploy-demo", 2)
+        .unwrap()
+        .statuses;
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| s.state == DeploymentState::Queued)
+            .count(),
+        1
+    );
+
+    fake.faults().secondary_rate_limit(2, 1);
+    c.repo("octo-org", "deploy-demo")
+        .dispatch("deploy")
+        .await
+        .unwrap();
+    assert_eq!(fake.dispatches().len(), 1, "dispatched exactly once");
+}
+
+#[tokio::test]
+async fn a_primary_rate_limit_beyond_max_wait_is_returned() {
+    let fake = fake_with_two_deployments().await;
+    let c = Client::builder()
+        .base_url(fake.base_url())
+        .token("fake-token")
+        .retry(RetryPolicy::default().max_wait(Duration::from_secs(10)))
+        .clock(Arc::new(TestClock::default()))
+        .build()
+        .unwrap();
+    fake.faults().rate_limit_after(0);
+    let err = c
+        .repo("octo-org", "deploy-demo")
+        .deployment(1)
+        .status(1)
+        .await
+        .unwrap_err();
+    let Error::RateLimited(rl) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(rl.kind, RateLimitKind::Primary);
+    assert!(rl.reset.is_some());
+}
+
+#[tokio::test]
+async fn validation_happens_before_any_request() {
+    let fake = fake_with_two_deployments().await;
+    let d = client(&fake, Arc::default())
+        .repo("octo-org", "deploy-demo")
+        .deployment(2);
+    let err = d
+        .create_status(State::Success)
+        .description("x".repeat(141))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Invalid(v) if v.field == "description"),
+        "{err:?}"
+    );
+    let err = d.statuses().per_page(101).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Invalid(v) if v.field == "per_page"),
+        "{err:?}"
+    );
+    let err = d
+        .create_status(State::Other("waiting".into()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Invalid(v) if v.field == "state"),
+        "{err:?}"
+    );
+    let eleven: serde_json::Map<_, _> = (0..11)
+        .map(|i| (format!("k{i}"), serde_json::json!(i)))
+        .collect();
+    let err = client(&fake, Arc::default())
+        .repo("octo-org", "deploy-demo")
+        .dispatch("deploy")
+        .payload(&eleven)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Invalid(v) if v.field == "client_payload"),
+        "{err:?}"
+    );
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+}
