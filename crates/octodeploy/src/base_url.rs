@@ -15,8 +15,9 @@ pub const GITHUB_COM_API: &str = "https://api.github.com";
 /// - `http://` is refused unless the host is loopback or `allow_http` is set;
 /// - query strings, fragments and credentials in the URL are refused.
 pub fn normalize(input: &str, allow_http: bool) -> Result<Url, ConfigError> {
+    let shown = redact_credentials(input);
     let invalid = |reason: &str| ConfigError::BaseUrl {
-        url: input.to_owned(),
+        url: shown.clone(),
         reason: reason.to_owned(),
     };
     let mut url = Url::parse(input.trim()).map_err(|e| invalid(&e.to_string()))?;
@@ -52,6 +53,22 @@ pub fn normalize(input: &str, allow_http: bool) -> Result<Url, ConfigError> {
     }
     url.set_path(&path);
     Ok(url)
+}
+
+/// `input` with any `user:password@` replaced, for error messages.
+fn redact_credentials(input: &str) -> String {
+    match (input.find("://"), input.rfind('@')) {
+        (Some(scheme_end), Some(at))
+            if at > scheme_end && !input[scheme_end + 3..at].contains('/') =>
+        {
+            format!(
+                "{}<redacted>@{}",
+                &input[..scheme_end + 3],
+                &input[at + 1..]
+            )
+        }
+        _ => input.to_owned(),
+    }
 }
 
 /// The base URL as the generated client wants it: no trailing slash.
@@ -126,6 +143,17 @@ mod tests {
             .to_string();
         assert!(err.contains("allow_insecure_http"), "{err}");
         assert!(normalize("http://ghe.example.com", true).is_ok());
+    }
+
+    #[test]
+    fn credentials_in_a_refused_url_are_not_repeated() {
+        let err = normalize("https://me:ghp_secret@ghe.example.com", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("ghp_secret") && err.contains("<redacted>@ghe.example.com"),
+            "{err}"
+        );
     }
 
     #[test]

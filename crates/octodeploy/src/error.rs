@@ -170,8 +170,9 @@ pub enum RateLimitKind {
 
 /// A rate-limit response, with when to try again.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("rate limited ({kind:?}) with HTTP {status}: {message}{}{}",
+#[error("rate limited ({kind:?}) with HTTP {status}: {message}{}{}{}",
     retry_after_text(.retry_after, .reset),
+    .documentation_url.as_deref().map(|u| format!(" (see {u})")).unwrap_or_default(),
     request_id_suffix(.request_id))]
 #[non_exhaustive]
 pub struct RateLimitError {

@@ -89,3 +89,8 @@ pub use secret::Token;
 
 /// The generated client this crate wraps.
 pub use octodeploy_api as api;
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

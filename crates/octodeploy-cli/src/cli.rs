@@ -1,0 +1,441 @@
+//! The command line as clap sees it: commands, arguments, help texts (with
+//! an example per command) and the parsers that refuse bad input as usage
+//! errors naming the argument.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::builder::NonEmptyStringValueParser;
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use octodeploy::State;
+
+/// The exit codes, as `--help` shows them (kept in step with [`crate::exit`]).
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  internal failure (the HTTP client could not be built, output could not be written)
+  2  usage error or invalid input, refused before any request (bad flag, bad --state,
+     description over 140 characters, malformed --payload, bad --api-url)
+  3  GitHub rejected the request (4xx: validation failed, not found, bad credentials...)
+  4  rate limited (primary or secondary limit; retry later)
+  5  server or transport failure (5xx, proxy error page, connection refused, timeout,
+     undecodable response)";
+
+const ENVIRONMENT_HELP: &str = "\
+Environment:
+  GITHUB_API_URL       API base URL when --api-url is not given (set by GitHub Actions)
+  GH_HOST              GHES host (https://GH_HOST/api/v3) when neither --api-url nor
+                       GITHUB_API_URL is given
+  GH_TOKEN, GITHUB_TOKEN
+                       token when --token is not given (GH_TOKEN first)
+  GH_ENTERPRISE_TOKEN, GITHUB_ENTERPRISE_TOKEN
+                       token for a GHES host (preferred over the above for GH_HOST)";
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  octodeploy status create octo-org/app 42 --state success --environment production
+  octodeploy status list octo-org/app 42 --all --output json
+  octodeploy deployment delete octo-org/app 41 --deactivate
+  octodeploy dispatch octo-org/app deploy-finished --payload '{\"deployment\": 42}'";
+
+/// What `--help` (not `-h`) shows after the options: examples, the
+/// environment variables and the exit codes.
+fn long_after_help() -> String {
+    format!(
+        "{TOP_EXAMPLES}\n  GH_HOST=ghe.example.com GH_ENTERPRISE_TOKEN=... octodeploy status get octo-org/app 42 1187\n\n{ENVIRONMENT_HELP}\n\n{EXIT_CODES_HELP}"
+    )
+}
+
+/// Create, list and get GitHub deployment statuses, delete deployments and
+/// trigger repository_dispatch events, on github.com and GitHub Enterprise
+/// Server.
+#[derive(Debug, Parser)]
+#[command(
+    name = "octodeploy",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = TOP_EXAMPLES,
+    after_long_help = long_after_help(),
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes (they may come before or after the command).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// `--api-url`: where the API is (help texts below, not in rustdoc).
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        value_parser = NonEmptyStringValueParser::new(),
+        help = "API base URL [default: $GITHUB_API_URL, else https://$GH_HOST/api/v3, \
+                else https://api.github.com]",
+        long_help = "API base URL [default: $GITHUB_API_URL, else https://$GH_HOST/api/v3, \
+                     else https://api.github.com]\n\n\
+                     A GHES host (https://ghe.example.com, which becomes \
+                     https://ghe.example.com/api/v3), a full API URL, or https://api.github.com."
+    )]
+    pub api_url: Option<String>,
+
+    /// Token [default: $GH_TOKEN, else $GITHUB_TOKEN; $GH_ENTERPRISE_TOKEN
+    /// first for a GHES $GH_HOST]
+    ///
+    /// Prefer the environment: command lines are visible to other users of
+    /// the machine. The token is never printed.
+    #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// Output format [default: table when standard output is a terminal,
+    /// else json]
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+
+    /// Do not retry failed requests
+    ///
+    /// By default GETs and DELETEs are retried (up to 3 times) on 5xx,
+    /// transport errors and rate limits that reset within a minute; POSTs
+    /// only when GitHub did not process them (a duplicate dispatch would run
+    /// workflows twice).
+    #[arg(long, global = true)]
+    pub no_retry: bool,
+
+    /// Log to standard error: -v requests (info), -vv debug, -vvv everything
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// `--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// JSON on standard output: a status, an array of statuses, or
+    /// {"ok": true, ...} for delete and dispatch
+    Json,
+    /// Aligned columns (ID, STATE, ENVIRONMENT, CREATED, CREATOR,
+    /// DESCRIPTION) or a sentence
+    Table,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, get and create deployment statuses
+    #[command(subcommand)]
+    Status(StatusCommand),
+    /// Delete deployments
+    #[command(subcommand)]
+    Deployment(DeploymentCommand),
+    /// Trigger a repository_dispatch event (starts workflows listening for it)
+    #[command(after_help = DISPATCH_EXAMPLES)]
+    Dispatch(DispatchArgs),
+    /// Print a shell completion script to standard output
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+}
+
+/// `status ...`.
+#[derive(Debug, Subcommand)]
+pub enum StatusCommand {
+    /// List a deployment's statuses, newest first (one page unless --all)
+    #[command(after_help = LIST_EXAMPLES)]
+    List(ListArgs),
+    /// Get one deployment status
+    #[command(after_help = GET_EXAMPLES)]
+    Get(GetArgs),
+    /// Create a deployment status
+    #[command(after_help = CREATE_EXAMPLES)]
+    Create(CreateArgs),
+}
+
+/// `deployment ...`.
+#[derive(Debug, Subcommand)]
+pub enum DeploymentCommand {
+    /// Delete a deployment (and its statuses)
+    #[command(after_help = DELETE_EXAMPLES, long_about = DELETE_LONG_ABOUT)]
+    Delete(DeleteArgs),
+}
+
+const LIST_EXAMPLES: &str = "\
+Examples:
+  octodeploy status list octo-org/app 42
+  octodeploy status list octo-org/app 42 --per-page 10 --page 2
+  octodeploy status list octo-org/app 42 --all --output json | jq -r '.[].state'";
+
+const GET_EXAMPLES: &str = "\
+Example:
+  octodeploy status get octo-org/app 42 1187";
+
+const CREATE_EXAMPLES: &str = "\
+Examples:
+  octodeploy status create octo-org/app 42 --state in_progress --environment staging \\
+      --log-url https://ci.example.com/runs/8890
+  octodeploy status create octo-org/app 42 --state success --description 'Deployed 9b0c4e1' \\
+      --environment-url https://staging.example.com";
+
+const DELETE_LONG_ABOUT: &str = "\
+Delete a deployment (and its statuses).
+
+GitHub deletes a repository's only deployment whatever its state; when there
+are several, only inactive ones (422 otherwise). --deactivate first creates an
+`inactive` status, then deletes.";
+
+const DELETE_EXAMPLES: &str = "\
+Examples:
+  octodeploy deployment delete octo-org/app 40
+  octodeploy deployment delete octo-org/app 41 --deactivate";
+
+const DISPATCH_EXAMPLES: &str = "\
+Examples:
+  octodeploy dispatch octo-org/app deploy-finished
+  octodeploy dispatch octo-org/app deploy-staging --payload '{\"ref\": \"main\", \"sha\": \"9b0c4e1\"}'
+  jq -n '{deployment: 42}' | octodeploy dispatch octo-org/app deploy-finished --payload-file -";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  octodeploy completions bash > ~/.local/share/bash-completion/completions/octodeploy
+  octodeploy completions zsh > \"${fpath[1]}/_octodeploy\"
+  octodeploy completions fish > ~/.config/fish/completions/octodeploy.fish";
+
+/// `status list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The repository, OWNER/REPO
+    #[arg(value_name = "OWNER/REPO", value_parser = parse_repo)]
+    pub repo: RepoSlug,
+    /// The deployment id
+    #[arg(value_name = "DEPLOYMENT_ID", value_parser = clap::value_parser!(i64).range(1..))]
+    pub deployment_id: i64,
+    /// Results per page, 1 to 100 (GitHub's default: 30; with --all: 100)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub per_page: Option<u32>,
+    /// The page to fetch, from 1
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "all")]
+    pub page: Option<u32>,
+    /// Fetch every page (following GitHub's Link headers); progress on
+    /// standard error when it is a terminal
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `status get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// The repository, OWNER/REPO
+    #[arg(value_name = "OWNER/REPO", value_parser = parse_repo)]
+    pub repo: RepoSlug,
+    /// The deployment id
+    #[arg(value_name = "DEPLOYMENT_ID", value_parser = clap::value_parser!(i64).range(1..))]
+    pub deployment_id: i64,
+    /// The status id
+    #[arg(value_name = "STATUS_ID", value_parser = clap::value_parser!(i64).range(1..))]
+    pub status_id: i64,
+}
+
+/// `status create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The repository, OWNER/REPO
+    #[arg(value_name = "OWNER/REPO", value_parser = parse_repo)]
+    pub repo: RepoSlug,
+    /// The deployment id
+    #[arg(value_name = "DEPLOYMENT_ID", value_parser = clap::value_parser!(i64).range(1..))]
+    pub deployment_id: i64,
+    /// The state
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub state: StateArg,
+    /// A short description, at most 140 characters
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// The environment name (any name; moves the deployment there)
+    #[arg(long, value_name = "NAME")]
+    pub environment: Option<String>,
+    /// The environment's URL
+    #[arg(long, value_name = "URL")]
+    pub environment_url: Option<String>,
+    /// The deployment's output, e.g. the CI run (GitHub sets target_url from it)
+    #[arg(long, value_name = "URL")]
+    pub log_url: Option<String>,
+    /// The deprecated target URL (prefer --log-url)
+    #[arg(long, value_name = "URL")]
+    pub target_url: Option<String>,
+    /// Whether a success makes earlier deployments to the same environment
+    /// inactive (GitHub's default: true)
+    #[arg(long, value_name = "BOOL", action = ArgAction::Set, value_parser = clap::value_parser!(bool))]
+    pub auto_inactive: Option<bool>,
+}
+
+/// `deployment delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The repository, OWNER/REPO
+    #[arg(value_name = "OWNER/REPO", value_parser = parse_repo)]
+    pub repo: RepoSlug,
+    /// The deployment id
+    #[arg(value_name = "DEPLOYMENT_ID", value_parser = clap::value_parser!(i64).range(1..))]
+    pub deployment_id: i64,
+    /// Mark the deployment inactive first (needed to delete an active
+    /// deployment among others)
+    #[arg(long)]
+    pub deactivate: bool,
+}
+
+/// `dispatch`.
+#[derive(Debug, Args)]
+pub struct DispatchArgs {
+    /// The repository, OWNER/REPO
+    #[arg(value_name = "OWNER/REPO", value_parser = parse_repo)]
+    pub repo: RepoSlug,
+    /// The event type workflows filter on (`on: repository_dispatch: types:`),
+    /// 1 to 100 characters
+    #[arg(value_name = "EVENT_TYPE")]
+    pub event_type: String,
+    /// The client_payload: a JSON object, at most 10 top-level properties,
+    /// under 64 KiB
+    #[arg(long, value_name = "JSON", conflicts_with = "payload_file")]
+    pub payload: Option<String>,
+    /// Read the client_payload from a file (`-` for standard input)
+    #[arg(long, value_name = "PATH")]
+    pub payload_file: Option<PathBuf>,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `--state`: the states GitHub accepts, as `--help` lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum StateArg {
+    /// The deployment failed with an error
+    Error,
+    /// The deployment failed
+    Failure,
+    /// The deployment is no longer active
+    Inactive,
+    /// The deployment is running
+    InProgress,
+    /// The deployment is waiting to run
+    Queued,
+    /// The deployment has been requested
+    Pending,
+    /// The deployment succeeded
+    Success,
+}
+
+impl StateArg {
+    /// The library's state.
+    pub fn to_state(self) -> State {
+        match self {
+            StateArg::Error => State::Error,
+            StateArg::Failure => State::Failure,
+            StateArg::Inactive => State::Inactive,
+            StateArg::InProgress => State::InProgress,
+            StateArg::Queued => State::Queued,
+            StateArg::Pending => State::Pending,
+            StateArg::Success => State::Success,
+        }
+    }
+}
+
+/// `OWNER/REPO`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoSlug {
+    /// The owner (user or organization).
+    pub owner: String,
+    /// The repository name.
+    pub name: String,
+}
+
+impl fmt::Display for RepoSlug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+/// Parses `OWNER/REPO`: two non-empty names, neither `.` nor `..`.
+pub fn parse_repo(value: &str) -> Result<RepoSlug, String> {
+    let Some((owner, name)) = value.split_once('/') else {
+        return Err(format!("expected OWNER/REPO, got `{value}`"));
+    };
+    if name.contains('/') {
+        return Err(format!(
+            "expected OWNER/REPO, got `{value}` (more than one `/`)"
+        ));
+    }
+    for (what, part) in [("owner", owner), ("repository", name)] {
+        if part.trim().is_empty() {
+            return Err(format!("expected OWNER/REPO, the {what} is empty"));
+        }
+        if part == "." || part == ".." {
+            return Err(format!("`{part}` is not a {what} name"));
+        }
+    }
+    Ok(RepoSlug {
+        owner: owner.to_owned(),
+        name: name.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn state_values_are_the_librarys_known_states() {
+        let cli: Vec<String> = StateArg::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|v| v.get_name().to_owned())
+            .collect();
+        let lib: Vec<String> = State::KNOWN.iter().map(|s| s.as_str().to_owned()).collect();
+        assert_eq!(cli, lib);
+        for v in StateArg::value_variants() {
+            let name = v.to_possible_value().map(|p| p.get_name().to_owned());
+            assert_eq!(Some(v.to_state().as_str().to_owned()), name);
+        }
+    }
+
+    #[test]
+    fn repo_slugs() {
+        let r = parse_repo("octo-org/deploy-demo").unwrap();
+        assert_eq!(
+            (r.owner.as_str(), r.name.as_str()),
+            ("octo-org", "deploy-demo")
+        );
+        assert_eq!(r.to_string(), "octo-org/deploy-demo");
+        for bad in ["", "octo", "/r", "o/", "o/r/x", "../r", "o/.."] {
+            assert!(parse_repo(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn long_help_has_examples_environment_and_exit_codes() {
+        let help = Cli::command().render_long_help().to_string();
+        for needle in [
+            "Examples:",
+            "GH_ENTERPRISE_TOKEN",
+            "Exit codes:",
+            "5  server or transport",
+        ] {
+            assert!(help.contains(needle), "{needle} missing from:\n{help}");
+        }
+    }
+}

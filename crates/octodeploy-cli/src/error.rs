@@ -1,0 +1,104 @@
+//! What can go wrong in the CLI, as one error type that keeps its sources;
+//! [`crate::exit`] turns it into an exit code and a message.
+
+use std::io;
+
+use octodeploy::ValidationError;
+
+/// A CLI-level failure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// An argument that parses but breaks GitHub's rules, refused before any
+    /// request (`arg` is the flag or positional as the user typed it).
+    #[error("invalid `{arg}`: {}", .source.problem)]
+    Invalid {
+        /// `--description`, `--payload`, `EVENT_TYPE`...
+        arg: String,
+        /// The library's finding (field and limit).
+        #[source]
+        source: ValidationError,
+    },
+    /// `--payload` (or the payload file) is not JSON.
+    #[error("invalid `{arg}`: not valid JSON: {source}")]
+    PayloadJson {
+        /// `--payload`, `--payload-file PATH` or `--payload-file -`.
+        arg: String,
+        /// serde's error, with line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The payload file (or standard input) could not be read.
+    #[error("cannot read `{arg}`: {source}")]
+    PayloadRead {
+        /// `--payload-file PATH` or `--payload-file -`.
+        arg: String,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// The payload is larger than the CLI is willing to read.
+    #[error("`{arg}` is larger than {limit} bytes (GitHub's limit is 64 KiB)")]
+    PayloadTooLarge {
+        /// `--payload-file PATH` or `--payload-file -`.
+        arg: String,
+        /// How many bytes were read before giving up.
+        limit: usize,
+    },
+    /// The client could not be configured (`--api-url` unusable, a header
+    /// value HTTP forbids).
+    #[error("{source}")]
+    Config {
+        /// The library's error (always [`octodeploy::Error::Config`]).
+        #[source]
+        source: octodeploy::Error,
+    },
+    /// A request failed: GitHub rejected it, rate limited it, or could not be
+    /// reached.
+    #[error("{source}")]
+    Request {
+        /// The library's error.
+        #[source]
+        source: octodeploy::Error,
+        /// The API base URL the request went to.
+        api_url: String,
+        /// Whether an `Authorization` header was sent.
+        token_sent: bool,
+    },
+    /// The async runtime could not start.
+    #[error("could not start the async runtime: {0}")]
+    Runtime(#[source] io::Error),
+    /// Writing the result to standard output failed.
+    #[error("could not write the output: {0}")]
+    Output(#[source] io::Error),
+}
+
+impl CliError {
+    /// A library validation error, named after the argument the user typed
+    /// rather than the request field.
+    pub fn invalid(source: ValidationError) -> CliError {
+        CliError::Invalid {
+            arg: arg_for_field(source.field).to_owned(),
+            source,
+        }
+    }
+}
+
+/// The CLI argument that feeds a request field.
+pub fn arg_for_field(field: &str) -> &str {
+    match field {
+        "state" => "--state",
+        "description" => "--description",
+        "environment" => "--environment",
+        "environment_url" => "--environment-url",
+        "log_url" => "--log-url",
+        "target_url" => "--target-url",
+        "auto_inactive" => "--auto-inactive",
+        "client_payload" => "--payload",
+        "event_type" => "EVENT_TYPE",
+        "owner" | "repo" => "OWNER/REPO",
+        "per_page" => "--per-page",
+        "page" => "--page",
+        other => other,
+    }
+}

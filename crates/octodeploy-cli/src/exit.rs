@@ -1,0 +1,210 @@
+//! Exit codes, chosen from the error, and the message printed for it.
+//!
+//! | code | meaning |
+//! | ---- | ------- |
+//! | 0 | success (also when standard output was closed early, as by `\| head`) |
+//! | 1 | internal failure: the HTTP client could not be built, the output could not be written |
+//! | 2 | usage error or invalid input, refused before any request (clap's usage errors, a bad `--state`, a 141-character description, malformed `--payload`, an unusable `--api-url`) |
+//! | 3 | GitHub rejected the request: a 4xx other than a rate limit (422 validation failed, 404, 401 bad credentials), with or without a JSON body |
+//! | 4 | rate limited (primary or secondary), once retries (if any) gave up |
+//! | 5 | server or transport failure: 5xx, a proxy's HTML error page, connection refused, timeout, an undecodable response, a pagination link to another origin |
+
+use std::error::Error as _;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+use octodeploy::{ConfigError, Error, RateLimitError, RateLimitKind};
+
+use crate::error::CliError;
+
+/// Success.
+pub const SUCCESS: u8 = 0;
+/// An internal failure (not the user's input, not GitHub).
+pub const INTERNAL: u8 = 1;
+/// A usage error or invalid input; nothing was sent.
+pub const USAGE: u8 = 2;
+/// GitHub rejected the request (4xx other than rate limits).
+pub const REJECTED: u8 = 3;
+/// Rate limited.
+pub const RATE_LIMITED: u8 = 4;
+/// A server (5xx) or transport failure.
+pub const UNAVAILABLE: u8 = 5;
+
+/// The exit code for `err`.
+pub fn code(err: &CliError) -> u8 {
+    match err {
+        CliError::Invalid { .. }
+        | CliError::PayloadJson { .. }
+        | CliError::PayloadRead { .. }
+        | CliError::PayloadTooLarge { .. } => USAGE,
+        CliError::Config { source } | CliError::Request { source, .. } => library_code(source),
+        CliError::Runtime(_) | CliError::Output(_) => INTERNAL,
+    }
+}
+
+/// The exit code for a library error.
+pub fn library_code(err: &Error) -> u8 {
+    match err {
+        Error::Invalid(_) => USAGE,
+        Error::Config(ConfigError::Http(_)) => INTERNAL,
+        Error::Config(_) => USAGE,
+        Error::RateLimited(_) => RATE_LIMITED,
+        Error::Api(_) | Error::NonJson { .. } => match err.status() {
+            Some(400..=499) => REJECTED,
+            _ => UNAVAILABLE,
+        },
+        // Decode, Transport, Timeout, ForeignLink, and whatever the library
+        // adds later: the server or the way to it failed.
+        _ => UNAVAILABLE,
+    }
+}
+
+/// What to print on standard error for `err` (before redaction): the
+/// message with GitHub's details, then hints, one per line.
+pub fn report(err: &CliError) -> String {
+    let mut text = format!("error: {}", message(err));
+    for hint in hints(err) {
+        text.push_str("\nhint: ");
+        text.push_str(&hint);
+    }
+    text
+}
+
+/// The one-line message: the error, GitHub's message, `documentation_url`
+/// and request id (the library's `Display` has them, except for rate
+/// limits, written here), then the causes not already said.
+fn message(err: &CliError) -> String {
+    let mut text = match err {
+        CliError::Request {
+            source: Error::RateLimited(rl),
+            ..
+        } => rate_limit_message(rl, SystemTime::now()),
+        other => other.to_string(),
+    };
+    // The first cause not already part of the message: the variants above
+    // print their direct source themselves.
+    let mut cause = match err {
+        CliError::Invalid { .. } => None,
+        CliError::Config { source } | CliError::Request { source, .. } => source.source(),
+        other => other.source().and_then(|s| s.source()),
+    };
+    while let Some(c) = cause {
+        let c_text = c.to_string();
+        if !text.contains(&c_text) {
+            text.push_str(": ");
+            text.push_str(&c_text);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+fn rate_limit_message(rl: &RateLimitError, now: SystemTime) -> String {
+    let kind = match rl.kind {
+        RateLimitKind::Primary => "primary ",
+        RateLimitKind::Secondary => "secondary ",
+        _ => "",
+    };
+    let mut text = format!(
+        "GitHub's {kind}rate limit, HTTP {}: {}",
+        rl.status, rl.message
+    );
+    if let Some(after) = rl.retry_after {
+        text.push_str(&format!("; retry after {}s", after.as_secs()));
+    } else if let Some(reset) = rl.reset {
+        let at: DateTime<Utc> = reset.into();
+        text.push_str(&format!(
+            "; the quota resets at {}",
+            at.format("%Y-%m-%d %H:%M:%S UTC")
+        ));
+        if let Ok(wait) = reset.duration_since(now) {
+            text.push_str(&format!(" (in {})", human_duration(wait.as_secs())));
+        }
+    }
+    if let Some(url) = &rl.documentation_url {
+        text.push_str(&format!(" (see {url})"));
+    }
+    if let Some(id) = &rl.request_id {
+        text.push_str(&format!(" (request id {id})"));
+    }
+    text
+}
+
+fn human_duration(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
+fn hints(err: &CliError) -> Vec<String> {
+    let CliError::Request {
+        source,
+        api_url,
+        token_sent,
+    } = err
+    else {
+        return Vec::new();
+    };
+    let mut hints = Vec::new();
+    match (source, source.status()) {
+        (Error::Api(_), Some(401)) if *token_sent => hints.push(
+            "GitHub refused the token: check --token, $GH_TOKEN or $GITHUB_TOKEN (expired? revoked?)"
+                .to_owned(),
+        ),
+        (Error::Api(_), Some(401 | 403 | 404)) if !*token_sent => hints.push(
+            "no token was sent: pass --token or set GH_TOKEN or GITHUB_TOKEN (GitHub answers 404 for private repositories without one)"
+                .to_owned(),
+        ),
+        (Error::Transport(_) | Error::Timeout(_), _) => hints.push(format!(
+            "could not get an answer from {api_url}: check --api-url, $GITHUB_API_URL or $GH_HOST"
+        )),
+        _ => {}
+    }
+    hints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use octodeploy::validate;
+
+    #[test]
+    fn usage_errors_are_2() {
+        let Err(v) = validate::description(&"a".repeat(141)) else {
+            panic!("141 characters accepted");
+        };
+        let err = CliError::invalid(v);
+        assert_eq!(code(&err), USAGE);
+        assert_eq!(
+            report(&err),
+            "error: invalid `--description`: 141 characters, at most 140 allowed"
+        );
+    }
+
+    #[test]
+    fn payload_json_errors_name_the_flag_and_position() {
+        let Err(source) = serde_json::from_str::<serde_json::Value>("{\"a\": }") else {
+            panic!("parsed");
+        };
+        let err = CliError::PayloadJson {
+            arg: "--payload".into(),
+            source,
+        };
+        assert_eq!(code(&err), USAGE);
+        let text = report(&err);
+        assert!(
+            text.contains("invalid `--payload`: not valid JSON"),
+            "{text}"
+        );
+        assert!(text.contains("line 1 column 7"), "{text}");
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(human_duration(5), "5s");
+        assert_eq!(human_duration(23 * 60 + 4), "23m04s");
+        assert_eq!(human_duration(3 * 3600 + 120), "3h02m");
+    }
+}

@@ -1,0 +1,59 @@
+//! `octodeploy`: GitHub deployment statuses and repository dispatch from the
+//! command line, on github.com and GitHub Enterprise Server, through the
+//! [`octodeploy`] library.
+//!
+//! ```text
+//! octodeploy status list OWNER/REPO DEPLOYMENT_ID [--per-page N] [--page N | --all]
+//! octodeploy status get OWNER/REPO DEPLOYMENT_ID STATUS_ID
+//! octodeploy status create OWNER/REPO DEPLOYMENT_ID --state STATE [--description TEXT]
+//!     [--environment NAME] [--environment-url URL] [--log-url URL] [--target-url URL]
+//!     [--auto-inactive true|false]
+//! octodeploy deployment delete OWNER/REPO DEPLOYMENT_ID [--deactivate]
+//! octodeploy dispatch OWNER/REPO EVENT_TYPE [--payload JSON | --payload-file PATH | --payload-file -]
+//! octodeploy completions bash|zsh|fish|elvish|powershell
+//! ```
+//!
+//! Global options (before or after the command): `--api-url URL` (else
+//! `GITHUB_API_URL`, else `https://GH_HOST/api/v3`, else
+//! `https://api.github.com`), `--token TOKEN` (else `GH_TOKEN`/`GITHUB_TOKEN`,
+//! or `GH_ENTERPRISE_TOKEN`/`GITHUB_ENTERPRISE_TOKEN` for a GHES `GH_HOST`),
+//! `--output json|table` (default: table on a terminal, else JSON),
+//! `--no-retry`, `-v`/`-vv`/`-vvv` (logs on standard error).
+//!
+//! # Exit codes
+//!
+//! | code | meaning |
+//! | ---- | ------- |
+//! | 0 | success (also when standard output was closed early, as by `\| head`) |
+//! | 1 | internal failure: the HTTP client could not be built, the output could not be written |
+//! | 2 | usage error or invalid input, refused before any request: clap's usage errors, a bad `--state`, a description over 140 characters, malformed `--payload`, an unusable `--api-url` |
+//! | 3 | GitHub rejected the request: a 4xx other than a rate limit (422, 404, 401...) |
+//! | 4 | rate limited (primary or secondary), once retries, if any, gave up |
+//! | 5 | server or transport failure: 5xx, a proxy's HTML error page, connection refused, timeout, an undecodable response |
+//!
+//! Errors go to standard error as one `error: ...` line with GitHub's
+//! message, field errors, `documentation_url` and `X-GitHub-Request-Id`,
+//! possibly followed by `hint: ...` lines. The token is never printed: every
+//! token the process knows of (flag and environment) is redacted from error
+//! messages, clap's messages and logs.
+//!
+//! # Output
+//!
+//! `--output json` prints a status object (`status get`, `status create`),
+//! an array of statuses (`status list`) or
+//! `{"ok": true, "action": ..., "repository": ..., "request_id": ...}`
+//! (`deployment delete`, `dispatch`). `--output table` prints aligned
+//! columns `ID STATE ENVIRONMENT CREATED CREATOR DESCRIPTION`, or a
+//! sentence for delete and dispatch.
+
+mod cli;
+mod error;
+mod exit;
+mod output;
+mod payload;
+mod redact;
+mod run;
+
+fn main() -> std::process::ExitCode {
+    run::main()
+}

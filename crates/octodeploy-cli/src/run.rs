@@ -1,0 +1,420 @@
+//! From parsed arguments to library calls: configuration (flags over the
+//! environment), logging, each command, and the exit code.
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use futures::StreamExt;
+use octodeploy::{Client, DeploymentStatus, RetryPolicy, Token};
+use tracing::level_filters::LevelFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use crate::cli::{
+    Cli, Command, CreateArgs, DeleteArgs, DeploymentCommand, DispatchArgs, GetArgs, GlobalArgs,
+    ListArgs, OutputFormat, StatusCommand,
+};
+use crate::error::CliError;
+use crate::exit;
+use crate::output::{self, Ack};
+use crate::payload;
+use crate::redact::Redactor;
+
+/// The `User-Agent` the CLI sends.
+pub const USER_AGENT: &str = concat!("octodeploy-cli/", env!("CARGO_PKG_VERSION"));
+
+/// `--all` without `--per-page` asks for the largest pages GitHub allows.
+pub const ALL_PER_PAGE: u32 = 100;
+
+/// Runs the CLI with the process's arguments and environment.
+pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let redactor = Redactor::from_args_and_env(&args, |k| std::env::var(k).ok());
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(&e, &redactor),
+    };
+    init_tracing(cli.global.verbose, &redactor);
+    match run(cli) {
+        Ok(()) => ExitCode::from(exit::SUCCESS),
+        // `octodeploy ... | head`: the reader has what it wanted.
+        Err(CliError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::from(exit::SUCCESS)
+        }
+        Err(err) => {
+            tracing::debug!(error = ?err, "failed");
+            let code = exit::code(&err);
+            eprintln!("{}", redactor.redact(&exit::report(&err)));
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// Prints clap's error (or help/version), redacted, and exits with its code
+/// (2 for usage errors, 0 for `--help`/`--version`).
+fn clap_error(e: &clap::Error, redactor: &Redactor) -> ExitCode {
+    let code = u8::try_from(e.exit_code()).unwrap_or(exit::USAGE);
+    if !e.use_stderr() {
+        // --help and --version: to standard output, nothing secret in them.
+        let _ = e.print();
+        return ExitCode::from(code);
+    }
+    let rendered = e.render();
+    let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = if color {
+        rendered.ansi().to_string()
+    } else {
+        rendered.to_string()
+    };
+    let mut stderr = io::stderr().lock();
+    let _ = stderr.write_all(redactor.redact(&text).as_bytes());
+    ExitCode::from(code)
+}
+
+/// `-v` info, `-vv` debug for octodeploy's own crates (the library's
+/// `github.request` spans are printed when they close, with method, path
+/// template, attempt, status and request id); `-vvv` everything at trace.
+fn init_tracing(verbose: u8, redactor: &Redactor) {
+    let level = match verbose {
+        0 => return,
+        1 => LevelFilter::INFO,
+        2 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
+    };
+    let targets = if verbose >= 3 {
+        Targets::new().with_default(LevelFilter::TRACE)
+    } else {
+        Targets::new()
+            .with_target("octodeploy", level)
+            .with_target("octodeploy_api", level)
+            .with_default(LevelFilter::WARN)
+    };
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(redactor.stderr())
+        .with_ansi(io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_span_events(FmtSpan::CLOSE);
+    let _ = tracing_subscriber::registry()
+        .with(layer)
+        .with(targets)
+        .try_init();
+}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let Cli { global, command } = cli;
+    if let Command::Completions(args) = &command {
+        // Into a buffer first: clap_complete panics on a failed write.
+        let mut script = Vec::new();
+        clap_complete::generate(args.shell, &mut Cli::command(), "octodeploy", &mut script);
+        return write_out(|out| out.write_all(&script));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    runtime.block_on(dispatch_command(&global, command))
+}
+
+async fn dispatch_command(global: &GlobalArgs, command: Command) -> Result<(), CliError> {
+    let format = global.output.unwrap_or_else(|| {
+        if io::stdout().is_terminal() {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Json
+        }
+    });
+    match command {
+        Command::Status(StatusCommand::List(args)) => list(global, format, args).await,
+        Command::Status(StatusCommand::Get(args)) => get(global, format, args).await,
+        Command::Status(StatusCommand::Create(args)) => create(global, format, args).await,
+        Command::Deployment(DeploymentCommand::Delete(args)) => delete(global, format, args).await,
+        Command::Dispatch(args) => dispatch(global, format, args).await,
+        Command::Completions(_) => Ok(()),
+    }
+}
+
+/// The configured client, and what error messages need to know about it.
+struct Connection {
+    client: Client,
+    token_sent: bool,
+}
+
+impl Connection {
+    /// `--api-url` and `--token` override the environment. The flag URL is
+    /// handed to [`octodeploy::env::from_vars`] as `GITHUB_API_URL`, so the
+    /// token chosen from the environment is the one meant for that host
+    /// (github.com never gets a GHES token).
+    fn open(global: &GlobalArgs) -> Result<Connection, CliError> {
+        let cfg = octodeploy::env::from_vars(|name| match (name, &global.api_url) {
+            ("GITHUB_API_URL", Some(url)) => Some(url.clone()),
+            _ => std::env::var(name).ok(),
+        });
+        let token = match &global.token {
+            Some(flag) => Some(Token::new(flag.as_str())),
+            None => cfg.token,
+        };
+        let token_sent = token.as_ref().is_some_and(|t| !t.is_empty());
+        let mut builder = Client::builder()
+            .base_url(cfg.api_url)
+            .user_agent(USER_AGENT);
+        if let Some(token) = token {
+            builder = builder.token(token);
+        }
+        if global.no_retry {
+            builder = builder.retry(RetryPolicy::none());
+        }
+        let client = builder
+            .build()
+            .map_err(|source| CliError::Config { source })?;
+        tracing::info!(
+            api_url = %client.base_url(),
+            token = if token_sent { "set" } else { "none" },
+            retries = !global.no_retry,
+            "configured"
+        );
+        Ok(Connection { client, token_sent })
+    }
+
+    /// Wraps a library error with what the message needs; a validation
+    /// error names the argument instead.
+    fn error(&self, source: octodeploy::Error) -> CliError {
+        match source {
+            octodeploy::Error::Invalid(v) => CliError::invalid(v),
+            source => CliError::Request {
+                source,
+                api_url: self
+                    .client
+                    .base_url()
+                    .as_str()
+                    .trim_end_matches('/')
+                    .to_owned(),
+                token_sent: self.token_sent,
+            },
+        }
+    }
+}
+
+fn write_out(
+    f: impl FnOnce(&mut io::StdoutLock<'static>) -> io::Result<()>,
+) -> Result<(), CliError> {
+    let mut out = io::stdout().lock();
+    f(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(CliError::Output)
+}
+
+async fn list(global: &GlobalArgs, format: OutputFormat, args: ListArgs) -> Result<(), CliError> {
+    let conn = Connection::open(global)?;
+    let deployment = conn
+        .client
+        .repo(&args.repo.owner, &args.repo.name)
+        .deployment(args.deployment_id);
+    if args.all {
+        let per_page = args.per_page.unwrap_or(ALL_PER_PAGE);
+        let mut stream = std::pin::pin!(deployment.statuses().per_page(per_page).stream());
+        let mut progress = Progress::new(per_page, io::stderr().is_terminal());
+        let mut items: Vec<DeploymentStatus> = Vec::new();
+        while let Some(item) = stream.next().await {
+            items.push(item.map_err(|e| conn.error(e))?);
+            progress.item(items.len(), &mut io::stderr());
+        }
+        progress.done(items.len(), &mut io::stderr());
+        return write_out(|out| output::statuses(out, format, &items));
+    }
+    let mut request = deployment.statuses();
+    if let Some(n) = args.per_page {
+        request = request.per_page(n);
+    }
+    if let Some(n) = args.page {
+        request = request.page(n);
+    }
+    let page = request
+        .send()
+        .await
+        .map_err(|e| conn.error(e))?
+        .into_inner();
+    write_out(|out| output::statuses(out, format, &page.items))?;
+    if format == OutputFormat::Table && page.links.next.is_some() {
+        let next = args.page.unwrap_or(1).saturating_add(1);
+        eprintln!("more statuses: --page {next}, or --all for every page");
+    }
+    Ok(())
+}
+
+async fn get(global: &GlobalArgs, format: OutputFormat, args: GetArgs) -> Result<(), CliError> {
+    let conn = Connection::open(global)?;
+    let status = conn
+        .client
+        .repo(&args.repo.owner, &args.repo.name)
+        .deployment(args.deployment_id)
+        .status(args.status_id)
+        .await
+        .map_err(|e| conn.error(e))?;
+    write_out(|out| output::status(out, format, &status))
+}
+
+async fn create(
+    global: &GlobalArgs,
+    format: OutputFormat,
+    args: CreateArgs,
+) -> Result<(), CliError> {
+    let conn = Connection::open(global)?;
+    let mut request = conn
+        .client
+        .repo(&args.repo.owner, &args.repo.name)
+        .deployment(args.deployment_id)
+        .create_status(args.state.to_state());
+    if let Some(text) = args.description {
+        request = request.description(text);
+    }
+    if let Some(name) = args.environment {
+        request = request.environment(name);
+    }
+    if let Some(url) = args.environment_url {
+        request = request.environment_url(url);
+    }
+    if let Some(url) = args.log_url {
+        request = request.log_url(url);
+    }
+    if let Some(url) = args.target_url {
+        request = request.target_url(url);
+    }
+    if let Some(on) = args.auto_inactive {
+        request = request.auto_inactive(on);
+    }
+    // The library checks again in `send`; checking here makes "nothing is
+    // sent" explicit and names the flag.
+    request.body().validate().map_err(CliError::invalid)?;
+    let status = request.send().await.map_err(|e| conn.error(e))?;
+    write_out(|out| output::status(out, format, &status))
+}
+
+async fn delete(
+    global: &GlobalArgs,
+    format: OutputFormat,
+    args: DeleteArgs,
+) -> Result<(), CliError> {
+    let conn = Connection::open(global)?;
+    let deployment = conn
+        .client
+        .repo(&args.repo.owner, &args.repo.name)
+        .deployment(args.deployment_id);
+    let response = if args.deactivate {
+        deployment.deactivate_and_delete().await
+    } else {
+        deployment.delete().await
+    }
+    .map_err(|e| conn.error(e))?;
+    let ack = Ack {
+        ok: true,
+        action: "deployment.delete",
+        repository: args.repo.to_string(),
+        deployment_id: Some(args.deployment_id),
+        deactivated: Some(args.deactivate),
+        event_type: None,
+        request_id: response.meta().request_id.clone(),
+    };
+    write_out(|out| output::ack(out, format, &ack))
+}
+
+async fn dispatch(
+    global: &GlobalArgs,
+    format: OutputFormat,
+    args: DispatchArgs,
+) -> Result<(), CliError> {
+    octodeploy::validate::event_type(&args.event_type).map_err(CliError::invalid)?;
+    let payload =
+        payload::Source::from_flags(args.payload.as_deref(), args.payload_file.as_deref())
+            .map(payload::load)
+            .transpose()?;
+    let conn = Connection::open(global)?;
+    let mut request = conn
+        .client
+        .repo(&args.repo.owner, &args.repo.name)
+        .dispatch(args.event_type.clone());
+    if let Some(map) = &payload {
+        request = request.payload(map);
+    }
+    let response = request.send().await.map_err(|e| conn.error(e))?;
+    let ack = Ack {
+        ok: true,
+        action: "dispatch",
+        repository: args.repo.to_string(),
+        deployment_id: None,
+        deactivated: None,
+        event_type: Some(args.event_type),
+        request_id: response.meta().request_id.clone(),
+    };
+    write_out(|out| output::ack(out, format, &ack))
+}
+
+/// `--all`'s progress on standard error: after each full page beyond the
+/// first, `fetched N statuses…`; nothing when everything fit on one page or
+/// standard error is not a terminal.
+#[derive(Debug)]
+pub struct Progress {
+    per_page: usize,
+    enabled: bool,
+    last_shown: usize,
+}
+
+impl Progress {
+    /// Progress for pages of `per_page`, shown only when `enabled`.
+    pub fn new(per_page: u32, enabled: bool) -> Progress {
+        Progress {
+            per_page: usize::try_from(per_page).unwrap_or(usize::MAX).max(1),
+            enabled,
+            last_shown: 0,
+        }
+    }
+
+    /// Called after item number `count` (from 1) arrived.
+    pub fn item(&mut self, count: usize, out: &mut impl Write) {
+        if self.enabled && count > self.per_page && count.is_multiple_of(self.per_page) {
+            let _ = writeln!(out, "fetched {count} statuses…");
+            self.last_shown = count;
+        }
+    }
+
+    /// Called when the stream ended with `count` items.
+    pub fn done(&mut self, count: usize, out: &mut impl Write) {
+        if self.enabled && count > self.per_page && count != self.last_shown {
+            let _ = writeln!(out, "fetched {count} statuses");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(per_page: u32, enabled: bool, total: usize) -> String {
+        let mut p = Progress::new(per_page, enabled);
+        let mut out = Vec::new();
+        for n in 1..=total {
+            p.item(n, &mut out);
+        }
+        p.done(total, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn progress_after_each_page_beyond_the_first() {
+        assert_eq!(lines(2, true, 2), "", "one page: nothing");
+        assert_eq!(lines(2, true, 1), "");
+        assert_eq!(
+            lines(2, true, 5),
+            "fetched 4 statuses…\nfetched 5 statuses\n"
+        );
+        assert_eq!(
+            lines(2, true, 6),
+            "fetched 4 statuses…\nfetched 6 statuses…\n"
+        );
+        assert_eq!(lines(100, true, 3), "");
+        assert_eq!(lines(2, false, 5), "", "not a terminal: nothing");
+    }
+}
