@@ -147,14 +147,16 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
             "warnings",
         ],
     )?;
-    eprintln!("==> cargo xtask regen --check");
-    codegen::generate::check(ws)?;
+    // The fragment first: a hand edit there must be named as such, not as
+    // generated code to regenerate.
     let upstream = ws.default_upstream();
     eprintln!(
         "==> cargo xtask extract --check --upstream {}",
         upstream.display()
     );
     codegen::generate::check_fragment(ws, &upstream)?;
+    eprintln!("==> cargo xtask regen --check");
+    codegen::generate::check(ws)?;
     let shared = upstream
         .parent()
         .and_then(std::path::Path::parent)

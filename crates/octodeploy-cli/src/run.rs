@@ -166,6 +166,16 @@ impl Connection {
         }
         if global.no_retry {
             builder = builder.retry(RetryPolicy::none());
+        } else {
+            // Say why the command is waiting instead of going quiet.
+            builder = builder.on_retry(|event| {
+                eprintln!(
+                    "retrying in {:.1}s (attempt {} failed: {})",
+                    event.wait.as_secs_f64(),
+                    event.attempt,
+                    event.error
+                );
+            });
         }
         let client = builder
             .build()

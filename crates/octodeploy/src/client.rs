@@ -12,7 +12,7 @@ use crate::base_url;
 use crate::env;
 use crate::error::{ConfigError, Error};
 use crate::repo::RepoHandle;
-use crate::retry::{Clock, RetryPolicy, SystemClock};
+use crate::retry::{Clock, RetryEvent, RetryHook, RetryPolicy, SystemClock};
 use crate::secret::Token;
 use crate::transport::{ACCEPT_STATUSES, GitHubHooks};
 
@@ -30,12 +30,23 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) api: octodeploy_api::Client,
     pub(crate) base: Url,
     pub(crate) retry: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) on_retry: Option<RetryHook>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .field("retry", &self.retry)
+            .field("clock", &self.clock)
+            .field("on_retry", &self.on_retry.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -78,7 +89,7 @@ impl Client {
 }
 
 /// Configures a [`Client`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
     token: Option<Token>,
@@ -90,6 +101,21 @@ pub struct ClientBuilder {
     allow_http: bool,
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
+    on_retry: Option<RetryHook>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token)
+            .field("user_agent", &self.user_agent)
+            .field("api_version", &self.api_version)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("on_retry", &self.on_retry.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -105,6 +131,7 @@ impl Default for ClientBuilder {
             allow_http: false,
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
+            on_retry: None,
         }
     }
 }
@@ -189,6 +216,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `hook` before each retry with the failed attempt, the error and
+    /// the wait, so a tool can say "rate limited, retrying in 42 s" instead
+    /// of going quiet.
+    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(hook));
+        self
+    }
+
     /// Builds the client: normalises the base URL and builds the HTTP client
     /// and the header values every request reuses.
     pub fn build(self) -> Result<Client, Error> {
@@ -236,6 +271,7 @@ impl ClientBuilder {
                 base,
                 retry: self.retry,
                 clock: self.clock,
+                on_retry: self.on_retry,
             }),
         })
     }

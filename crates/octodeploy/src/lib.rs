@@ -84,7 +84,7 @@ pub use repo::{
 };
 pub use requests::{DispatchEvent, NewDeploymentStatus};
 pub use response::{Meta, RateLimit, Response};
-pub use retry::{Clock, RetryPolicy, SystemClock};
+pub use retry::{Clock, RetryEvent, RetryHook, RetryPolicy, SystemClock};
 pub use secret::Token;
 
 /// The generated client this crate wraps.

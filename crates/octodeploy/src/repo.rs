@@ -99,20 +99,14 @@ impl DeploymentHandle {
     pub async fn status(&self, status_id: i64) -> Result<Response<DeploymentStatus>, Error> {
         self.repo.check()?;
         let inner = self.repo.client.inner();
-        let (rv, meta) = execute(
-            &inner.retry,
-            inner.clock.as_ref(),
-            Op::GetStatus,
-            None,
-            || {
-                inner.api.repos_get_deployment_status(
-                    &self.repo.owner,
-                    &self.repo.repo,
-                    self.id,
-                    status_id,
-                )
-            },
-        )
+        let (rv, meta) = execute(inner, Op::GetStatus, None, || {
+            inner.api.repos_get_deployment_status(
+                &self.repo.owner,
+                &self.repo.repo,
+                self.id,
+                status_id,
+            )
+        })
         .await?;
         Ok(Response::new(DeploymentStatus::from(rv.into_inner()), meta))
     }
@@ -134,17 +128,11 @@ impl DeploymentHandle {
     pub async fn delete(&self) -> Result<Response<()>, Error> {
         self.repo.check()?;
         let inner = self.repo.client.inner();
-        let (_, meta) = execute(
-            &inner.retry,
-            inner.clock.as_ref(),
-            Op::DeleteDeployment,
-            None,
-            || {
-                inner
-                    .api
-                    .repos_delete_deployment(&self.repo.owner, &self.repo.repo, self.id)
-            },
-        )
+        let (_, meta) = execute(inner, Op::DeleteDeployment, None, || {
+            inner
+                .api
+                .repos_delete_deployment(&self.repo.owner, &self.repo.repo, self.id)
+        })
         .await?;
         Ok(Response::new((), meta))
     }
@@ -256,21 +244,15 @@ impl ListStatuses {
             Some(_) => (None, None), // the link carries its own query
             None => (self.per_page.map(i64::from), page.map(i64::from)),
         };
-        let (rv, meta) = execute(
-            &inner.retry,
-            inner.clock.as_ref(),
-            Op::ListStatuses,
-            request_url.clone(),
-            || {
-                inner.api.repos_list_deployment_statuses(
-                    &d.repo.owner,
-                    &d.repo.repo,
-                    d.id,
-                    page,
-                    per_page,
-                )
-            },
-        )
+        let (rv, meta) = execute(inner, Op::ListStatuses, request_url.clone(), || {
+            inner.api.repos_list_deployment_statuses(
+                &d.repo.owner,
+                &d.repo.repo,
+                d.id,
+                page,
+                per_page,
+            )
+        })
         .await?;
         let links = match rv.headers().get("link").and_then(|v| v.to_str().ok()) {
             Some(header) => {
@@ -360,17 +342,11 @@ impl CreateStatus {
         d.repo.check()?;
         let body = self.body.to_body()?;
         let inner = d.repo.client.inner();
-        let (rv, meta) = execute(
-            &inner.retry,
-            inner.clock.as_ref(),
-            Op::CreateStatus,
-            None,
-            || {
-                inner
-                    .api
-                    .repos_create_deployment_status(&d.repo.owner, &d.repo.repo, d.id, &body)
-            },
-        )
+        let (rv, meta) = execute(inner, Op::CreateStatus, None, || {
+            inner
+                .api
+                .repos_create_deployment_status(&d.repo.owner, &d.repo.repo, d.id, &body)
+        })
         .await?;
         Ok(Response::new(DeploymentStatus::from(rv.into_inner()), meta))
     }
@@ -425,17 +401,11 @@ impl Dispatch {
         self.repo.check()?;
         let body = self.event.to_body()?;
         let inner = self.repo.client.inner();
-        let (_, meta) = execute(
-            &inner.retry,
-            inner.clock.as_ref(),
-            Op::Dispatch,
-            None,
-            || {
-                inner
-                    .api
-                    .repos_create_dispatch_event(&self.repo.owner, &self.repo.repo, &body)
-            },
-        )
+        let (_, meta) = execute(inner, Op::Dispatch, None, || {
+            inner
+                .api
+                .repos_create_dispatch_event(&self.repo.owner, &self.repo.repo, &body)
+        })
         .await?;
         Ok(Response::new((), meta))
     }

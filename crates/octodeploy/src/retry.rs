@@ -138,6 +138,21 @@ impl RetryPolicy {
     }
 }
 
+/// What a retry hook is told before the client waits and tries again.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RetryEvent<'a> {
+    /// The attempt that failed (1 for the first).
+    pub attempt: u32,
+    /// How long the client will wait before the next attempt.
+    pub wait: Duration,
+    /// Why the attempt failed.
+    pub error: &'a Error,
+}
+
+/// A callback told about each retry (see [`crate::ClientBuilder::on_retry`]).
+pub type RetryHook = std::sync::Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
+
 /// The time source and sleeper behind retries, injectable so tests of
 /// backoff and `Retry-After` take no real time.
 pub trait Clock: Send + Sync + fmt::Debug + 'static {

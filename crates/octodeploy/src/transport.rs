@@ -12,10 +12,11 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
+use crate::client::Inner;
 use crate::decode;
 use crate::error::Error;
 use crate::response::{Meta, request_id};
-use crate::retry::{Clock, RetryPolicy};
+use crate::retry::RetryEvent;
 
 /// `Accept` for the deployment-status operations: GHES 3.0 needs the
 /// ant-man preview for `inactive`, `log_url`, `environment_url`,
@@ -134,8 +135,7 @@ impl RequestHooks for GitHubHooks {
 
 /// The retry loop around one generated-client call.
 pub(crate) async fn execute<R, F, Fut>(
-    retry: &RetryPolicy,
-    clock: &dyn Clock,
+    inner: &Inner,
     op: Op,
     url: Option<Url>,
     mut call: F,
@@ -183,14 +183,24 @@ where
         if let Some(id) = error.request_id() {
             span.record("request_id", id);
         }
-        let Some(wait) = retry.decide(&error, op.idempotent(), attempt, clock.now()) else {
+        let Some(wait) = inner
+            .retry
+            .decide(&error, op.idempotent(), attempt, inner.clock.now())
+        else {
             span.in_scope(|| tracing::debug!(error = %error, "request failed"));
             return Err(error);
         };
         span.in_scope(
             || tracing::info!(error = %error, wait_ms = wait.as_millis() as u64, "retrying"),
         );
-        clock.sleep(wait).await;
+        if let Some(notify) = &inner.on_retry {
+            notify(&RetryEvent {
+                attempt,
+                wait,
+                error: &error,
+            });
+        }
+        inner.clock.sleep(wait).await;
         attempt += 1;
     }
 }

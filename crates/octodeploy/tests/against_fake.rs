@@ -142,6 +142,38 @@ async fn gets_are_retried_through_502s() {
 }
 
 #[tokio::test]
+async fn the_retry_hook_hears_each_retry() {
+    let fake = fake_with_two_deployments().await;
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    let c = Client::builder()
+        .base_url(fake.base_url())
+        .token("fake-token")
+        .retry(RetryPolicy::default().jitter(false))
+        .clock(Arc::new(TestClock::default()))
+        .on_retry(move |e| {
+            sink.lock()
+                .unwrap()
+                .push((e.attempt, e.wait, e.error.status()))
+        })
+        .build()
+        .unwrap();
+    fake.faults().secondary_rate_limit(7, 1).bad_gateway(1);
+    c.repo("octo-org", "deploy-demo")
+        .deployment(1)
+        .status(1)
+        .await
+        .unwrap();
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [
+            (1, Duration::from_millis(500), Some(502)),
+            (2, Duration::from_secs(7), Some(403))
+        ]
+    );
+}
+
+#[tokio::test]
 async fn posts_are_not_retried_after_a_502_but_are_after_a_secondary_limit() {
     let fake = fake_with_two_deployments().await;
     let c = client(&fake, Arc::default());
@@ -249,4 +281,111 @@ async fn validation_happens_before_any_request() {
         "{err:?}"
     );
     assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+}
+
+/// Paused tokio time: the fake's latency and reqwest's timeout are both tokio
+/// timers, so the timeout fires without real waiting.
+#[tokio::test(start_paused = true)]
+async fn timeouts_are_their_own_error_and_gets_are_retried_on_them() {
+    let fake = fake_with_two_deployments().await;
+    fake.faults().latency(Duration::from_secs(600));
+    let clock = Arc::new(TestClock::default());
+    let c = Client::builder()
+        .base_url(fake.base_url())
+        .token("fake-token")
+        .timeout(Some(Duration::from_secs(5)))
+        .retry(RetryPolicy::default().jitter(false).max_retries(2))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let err = c
+        .repo("octo-org", "deploy-demo")
+        .deployment(1)
+        .status(1)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert_eq!(clock.slept.lock().unwrap().len(), 2, "two retries");
+
+    // A POST that timed out may have been processed: it is not retried.
+    let clock = Arc::new(TestClock::default());
+    let c = Client::builder()
+        .base_url(fake.base_url())
+        .token("fake-token")
+        .timeout(Some(Duration::from_secs(5)))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let err = c
+        .repo("octo-org", "deploy-demo")
+        .dispatch("deploy")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(clock.slept.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_caller_supplied_http_client_is_used() {
+    let fake = fake_with_two_deployments().await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-corp-proxy-auth", "yes".parse().unwrap());
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let c = Client::builder()
+        .base_url(fake.base_url())
+        .token("fake-token")
+        .user_agent("deploy-bot/2.1")
+        .http_client(http)
+        .build()
+        .unwrap();
+    c.repo("octo-org", "deploy-demo")
+        .deployment(1)
+        .status(1)
+        .await
+        .unwrap();
+    let req = &fake.requests()[0];
+    assert_eq!(req.header("x-corp-proxy-auth"), Some("yes"));
+    assert_eq!(req.header("user-agent"), Some("deploy-bot/2.1"));
+    assert_eq!(req.header("x-github-api-version"), Some("2022-11-28"));
+    assert!(
+        req.header("api-version").is_none(),
+        "progenitor's header must not be sent"
+    );
+    assert_eq!(req.header("authorization"), Some("Bearer <redacted>"));
+}
+
+#[tokio::test]
+async fn headers_per_operation() {
+    let fake = fake_with_two_deployments().await;
+    let c = Client::builder()
+        .base_url(fake.base_url())
+        .token("fake-token")
+        .without_api_version()
+        .build()
+        .unwrap();
+    let repo = c.repo("octo-org", "deploy-demo");
+    repo.deployment(2).statuses().await.unwrap();
+    repo.dispatch("deploy").await.unwrap();
+    let reqs = fake.requests();
+    assert_eq!(
+        reqs[0].header("accept"),
+        Some(
+            "application/vnd.github+json, application/vnd.github.ant-man-preview+json, application/vnd.github.flash-preview+json"
+        )
+    );
+    assert_eq!(
+        reqs[1].header("accept"),
+        Some("application/vnd.github+json")
+    );
+    assert!(
+        reqs.iter()
+            .all(|r| r.header("x-github-api-version").is_none())
+    );
+    assert_eq!(
+        reqs[0].header("user-agent"),
+        Some(octodeploy::DEFAULT_USER_AGENT)
+    );
 }
