@@ -60,6 +60,9 @@ pub fn generate(fragment: &serde_json::Value) -> Result<String, Error> {
             missing_docs,
             missing_debug_implementations,
             unused_imports,
+            rustdoc::bare_urls,
+            rustdoc::broken_intra_doc_links,
+            rustdoc::invalid_html_tags,
         )]
         mod generated {
             #client

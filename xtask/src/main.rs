@@ -118,12 +118,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs a cargo subcommand in the workspace, failing on a non-zero exit.
-fn cargo(ws: &Workspace, args: &[&str]) -> anyhow::Result<()> {
-    eprintln!("==> cargo {}", args.join(" "));
+/// Runs a cargo subcommand in the workspace (with extra environment),
+/// failing on a non-zero exit.
+fn cargo(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<()> {
+    let shown: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v:?} ")).collect();
+    eprintln!("==> {}cargo {}", shown.concat(), args.join(" "));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(ws.root())
         .status()?;
     anyhow::ensure!(
@@ -135,7 +138,7 @@ fn cargo(ws: &Workspace, args: &[&str]) -> anyhow::Result<()> {
 }
 
 fn ci(ws: &Workspace) -> anyhow::Result<()> {
-    cargo(ws, &["fmt", "--all", "--check"])?;
+    cargo(ws, &["fmt", "--all", "--check"], &[])?;
     cargo(
         ws,
         &[
@@ -146,6 +149,7 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
             "-D",
             "warnings",
         ],
+        &[],
     )?;
     // The fragment first: a hand edit there must be named as such, not as
     // generated code to regenerate.
@@ -174,8 +178,16 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
         };
         codegen::drift::run(&opts)?;
     }
-    cargo(ws, &["test", "--workspace", "--all-targets"])?;
-    cargo(ws, &["test", "--workspace", "--doc"])?;
+    cargo(ws, &["test", "--workspace", "--all-targets"], &[])?;
+    cargo(ws, &["test", "--workspace", "--doc"], &[])?;
+    eprintln!("==> RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps");
+    let status =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings")
+            .current_dir(ws.root())
+            .status()?;
+    anyhow::ensure!(status.success(), "`cargo doc` failed ({status})");
     eprintln!("all checks passed");
     Ok(())
 }

@@ -17,6 +17,9 @@
     missing_docs,
     missing_debug_implementations,
     unused_imports,
+    rustdoc::bare_urls,
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
 )]
 mod generated {
     #[allow(unused_imports)]
