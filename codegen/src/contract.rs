@@ -51,17 +51,20 @@ pub fn inline_schema(spec: &Value, schema: &Value) -> Result<Value, Error> {
     to_json_schema(spec, schema, 0)
 }
 
-fn resolve<'a>(spec: &'a Value, value: &'a Value) -> Result<&'a Value, Error> {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(r) => {
-            let pointer = r
-                .strip_prefix('#')
-                .ok_or_else(|| Error::Contract(format!("non-local $ref {r}")))?;
-            spec.pointer(pointer)
-                .ok_or_else(|| Error::Contract(format!("unresolvable $ref {r}")))
-        }
-        None => Ok(value),
+/// Follows `$ref`s (a reference to a reference too) to a value without one.
+fn resolve<'a>(spec: &'a Value, mut value: &'a Value) -> Result<&'a Value, Error> {
+    for _ in 0..32 {
+        let Some(r) = value.get("$ref").and_then(Value::as_str) else {
+            return Ok(value);
+        };
+        let pointer = r
+            .strip_prefix('#')
+            .ok_or_else(|| Error::Contract(format!("non-local $ref {r}")))?;
+        value = spec
+            .pointer(pointer)
+            .ok_or_else(|| Error::Contract(format!("unresolvable $ref {r}")))?;
     }
+    Err(Error::Contract("$ref chain longer than 32".into()))
 }
 
 /// Inlines references and rewrites OpenAPI-only keywords.

@@ -98,7 +98,7 @@ pub fn regen(ws: &Workspace) -> Result<bool, Error> {
 pub fn check(ws: &Workspace) -> Result<(), Error> {
     let expected = generate(&ws.read_fragment()?)?;
     let path = ws.generated();
-    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    let actual = read_or_empty(&path)?;
     let diff = diff::unified(
         "crates/octodeploy-api/src/lib.rs (checked in)",
         "crates/octodeploy-api/src/lib.rs (regenerated)",
@@ -132,7 +132,7 @@ pub fn check_fragment(ws: &Workspace, upstream: &std::path::Path) -> Result<(), 
         (ws.fragment(), extract::to_text(&fragment)),
         (ws.provenance(), provenance.to_text()),
     ] {
-        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        let actual = read_or_empty(&path)?;
         let diff = diff::unified("checked in", "extracted", &actual, &expected);
         if !diff.is_empty() {
             return Err(Error::OutOfDate {
@@ -151,6 +151,16 @@ pub fn write_fragment(ws: &Workspace, upstream: &std::path::Path) -> Result<bool
     let a = workspace::write_if_changed(&ws.fragment(), &extract::to_text(&fragment))?;
     let b = workspace::write_if_changed(&ws.provenance(), &provenance.to_text())?;
     Ok(a || b)
+}
+
+/// A checked-in file's text; a missing file reads as empty (so the check
+/// shows all of it as to be added), any other error is reported.
+fn read_or_empty(path: &std::path::Path) -> Result<String, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(Error::io("reading", path, e)),
+    }
 }
 
 fn extract_from(

@@ -21,6 +21,13 @@ pub mod workspace;
 pub use error::Error;
 pub use workspace::Workspace;
 
+/// The newer descriptions CI checks drift against, as paths relative to the
+/// `shared` folder beside the repository.
+pub const CI_DRIFT_TARGETS: [&str; 2] = [
+    "upstream/ghes-3.22.subset.json",
+    "upstream/api.github.com.subset.json",
+];
+
 /// The operationIds octodeploy binds, in the order the project documents them.
 pub const OPERATIONS: [&str; 5] = [
     "repos/delete-deployment",

@@ -676,3 +676,219 @@ async fn path_segments_are_encoded_and_dot_segments_refused() {
         .unwrap();
     r.finish();
 }
+
+// ---- review fixes: paths, pagination edge cases, DELETE outcomes ----
+
+#[tokio::test]
+async fn a_backslash_cannot_escape_the_path() {
+    let mut cassette = Cassette::load("get-status").unwrap();
+    cassette.interactions.clear();
+    let r = ReplayServer::replay(cassette).await.unwrap();
+    let err = no_retry(&r)
+        .repo(r"x\..\..\orgs\evil", "repo")
+        .deployment(1)
+        .delete()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Invalid(v) if v.field == "owner"),
+        "{err:?}"
+    );
+    r.finish();
+}
+
+#[tokio::test]
+async fn fields_old_servers_omit_decode_as_none() {
+    let mut cassette = Cassette::load("get-status-ghes-2x").unwrap();
+    let body = cassette.interactions[0].response.body.as_mut().unwrap();
+    let obj = body.as_object_mut().unwrap();
+    for field in [
+        "node_id",
+        "description",
+        "target_url",
+        "creator",
+        "environment",
+        "log_url",
+    ] {
+        obj.remove(field);
+    }
+    let r = ReplayServer::replay(cassette).await.unwrap();
+    let s = client(&r)
+        .repo("octo-org", "deploy-demo")
+        .deployment(42)
+        .status(1187)
+        .await
+        .unwrap();
+    assert_eq!(
+        (s.node_id.as_deref(), s.description.as_deref()),
+        (None, None)
+    );
+    assert!(s.creator.is_none() && s.target_url.is_none());
+    r.finish();
+}
+
+#[tokio::test]
+async fn an_app_owned_by_an_enterprise_decodes() {
+    // Newer servers: an app's owner may be an enterprise (no login, no type).
+    let mut cassette = Cassette::load("get-status-github-com-2026").unwrap();
+    let body = cassette.interactions[0].response.body.as_mut().unwrap();
+    body["performed_via_github_app"]["owner"] = serde_json::json!({
+        "id": 1_234_567, "slug": "octo-enterprise", "name": "Octo Enterprise",
+        "node_id": "E_kgDOABLsZw", "avatar_url": "https://avatars.githubusercontent.com/b/1234567?v=4",
+        "html_url": "https://github.com/enterprises/octo-enterprise", "website_url": null,
+        "description": null, "created_at": "2020-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+    });
+    let r = ReplayServer::replay(cassette).await.unwrap();
+    let s = client(&r)
+        .repo("octo-org", "deploy-demo")
+        .deployment(2_847_113_390)
+        .status(24_691_937_563)
+        .await
+        .unwrap();
+    let owner = s
+        .into_inner()
+        .performed_via_github_app
+        .unwrap()
+        .owner
+        .unwrap();
+    assert_eq!((owner.id, owner.login), (1_234_567, None));
+    r.finish();
+}
+
+/// Rewrites every `link` header of interaction `i` with `f`.
+fn relink(cassette: &mut Cassette, i: usize, f: impl Fn(&str) -> String) {
+    for (name, value) in cassette.interactions[i].response.headers.iter_mut() {
+        if name.eq_ignore_ascii_case("link") {
+            *value = f(value);
+        }
+    }
+}
+
+#[tokio::test]
+async fn relative_links_resolve_against_the_url_that_answered() {
+    // Query-only references (`<?page=2>`) resolve against the URL of the
+    // page that carried them, not against the client's base URL.
+    let mut cassette = Cassette::load("list-statuses-three-pages").unwrap();
+    for i in 0..3 {
+        relink(&mut cassette, i, |v| {
+            v.replace(
+                "{{base}}/api/v3/repositories/1296269/deployments/42/statuses",
+                "",
+            )
+        });
+        cassette.interactions[i].request.path =
+            "/api/v3/repos/octo-org/deploy-demo/deployments/42/statuses".into();
+    }
+    let r = ReplayServer::replay(cassette).await.unwrap();
+    let all = client(&r)
+        .repo("octo-org", "deploy-demo")
+        .deployment(42)
+        .statuses()
+        .per_page(2)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 5);
+    r.finish();
+}
+
+#[tokio::test]
+async fn a_next_link_back_to_a_page_already_read_is_an_error_not_a_loop() {
+    let mut cassette = Cassette::load("list-statuses-three-pages").unwrap();
+    cassette.interactions.truncate(2);
+    relink(&mut cassette, 1, |v| {
+        v.replace("page=3>; rel=\"next\"", "page=2>; rel=\"next\"")
+    });
+    let r = ReplayServer::replay(cassette).await.unwrap();
+    let err = client(&r)
+        .repo("octo-org", "deploy-demo")
+        .deployment(42)
+        .statuses()
+        .per_page(2)
+        .all()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Pagination { reason } if reason.contains("already read")),
+        "{err:?}"
+    );
+    r.finish();
+}
+
+#[tokio::test]
+async fn several_link_headers_count_as_one_list() {
+    let mut cassette = Cassette::load("list-statuses-three-pages").unwrap();
+    cassette.interactions.truncate(1);
+    let headers = &mut cassette.interactions[0].response.headers;
+    let (i, link) = headers
+        .iter()
+        .enumerate()
+        .find(|(_, (n, _))| n == "link")
+        .map(|(i, (_, v))| (i, v.clone()))
+        .unwrap();
+    let (next, last) = link.split_once(", ").unwrap();
+    headers[i].1 = last.to_owned();
+    headers.push(("link".into(), next.to_owned()));
+    let r = ReplayServer::replay(cassette).await.unwrap();
+    let page = client(&r)
+        .repo("octo-org", "deploy-demo")
+        .deployment(42)
+        .statuses()
+        .per_page(2)
+        .await
+        .unwrap();
+    assert!(page.links.next.is_some() && page.links.last.is_some());
+    r.finish();
+}
+
+#[tokio::test]
+async fn a_retried_delete_that_finds_the_deployment_gone_succeeded() {
+    let bad_gateway = Cassette::load("bad-gateway-html").unwrap().interactions[0]
+        .response
+        .clone();
+    let not_found = Cassette::load("get-status-not-found").unwrap().interactions[0]
+        .response
+        .clone();
+    let mut cassette = Cassette::load("delete-deployment").unwrap();
+    let mut second = cassette.interactions[0].clone();
+    cassette.interactions[0].response = bad_gateway;
+    second.response = not_found.clone();
+    cassette.interactions.push(second);
+    let r = ReplayServer::replay(cassette).await.unwrap();
+    let done = client(&r)
+        .repo("octo-org", "deploy-demo")
+        .deployment(40)
+        .delete()
+        .await
+        .unwrap();
+    assert_eq!((done.meta().status, done.meta().attempts), (404, 2));
+    r.finish();
+
+    // A first-attempt 404 is a real "not found".
+    let mut cassette = Cassette::load("delete-deployment").unwrap();
+    cassette.interactions[0].response = not_found;
+    let r = ReplayServer::replay(cassette).await.unwrap();
+    let err = client(&r)
+        .repo("octo-org", "deploy-demo")
+        .deployment(40)
+        .delete()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    r.finish();
+}
+
+#[tokio::test]
+async fn any_2xx_answers_a_delete_or_dispatch() {
+    let mut cassette = Cassette::load("delete-deployment").unwrap();
+    cassette.interactions[0].response.status = 200;
+    let r = ReplayServer::replay(cassette).await.unwrap();
+    let done = client(&r)
+        .repo("octo-org", "deploy-demo")
+        .deployment(40)
+        .delete()
+        .await
+        .unwrap();
+    assert_eq!(done.meta().status, 200);
+    r.finish();
+}

@@ -55,12 +55,6 @@ enum Command {
     Ci,
 }
 
-/// The descriptions CI checks drift against, relative to the shared folder.
-const DRIFT_TARGETS: [&str; 2] = [
-    "upstream/ghes-3.22.subset.json",
-    "upstream/api.github.com.subset.json",
-];
-
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -138,11 +132,21 @@ fn cargo(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<
 }
 
 fn ci(ws: &Workspace) -> anyhow::Result<()> {
+    let upstream = ws.default_upstream();
+    anyhow::ensure!(
+        upstream.exists(),
+        "{} is missing: put the project's `shared` folder beside the repository \
+         (README, \"Code generation and drift\", says where the pinned file comes from)",
+        upstream.display()
+    );
+    // --locked: the generated code is reproducible only with the dependency
+    // versions Cargo.lock pins (typify, prettyplease).
     cargo(ws, &["fmt", "--all", "--check"], &[])?;
     cargo(
         ws,
         &[
             "clippy",
+            "--locked",
             "--workspace",
             "--all-targets",
             "--",
@@ -153,7 +157,6 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
     )?;
     // The fragment first: a hand edit there must be named as such, not as
     // generated code to regenerate.
-    let upstream = ws.default_upstream();
     eprintln!(
         "==> cargo xtask extract --check --upstream {}",
         upstream.display()
@@ -166,7 +169,7 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
         .and_then(std::path::Path::parent)
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
-    for target in DRIFT_TARGETS {
+    for target in codegen::CI_DRIFT_TARGETS {
         let against = shared.join(target);
         eprintln!("==> cargo xtask drift --against {}", against.display());
         let opts = codegen::drift::DriftOptions {
@@ -178,16 +181,17 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
         };
         codegen::drift::run(&opts)?;
     }
-    cargo(ws, &["test", "--workspace", "--all-targets"], &[])?;
-    cargo(ws, &["test", "--workspace", "--doc"], &[])?;
-    eprintln!("==> RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps");
-    let status =
-        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args(["doc", "--workspace", "--no-deps"])
-            .env("RUSTDOCFLAGS", "-D warnings")
-            .current_dir(ws.root())
-            .status()?;
-    anyhow::ensure!(status.success(), "`cargo doc` failed ({status})");
+    cargo(
+        ws,
+        &["test", "--locked", "--workspace", "--all-targets"],
+        &[],
+    )?;
+    cargo(ws, &["test", "--locked", "--workspace", "--doc"], &[])?;
+    cargo(
+        ws,
+        &["doc", "--locked", "--workspace", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
     eprintln!("all checks passed");
     Ok(())
 }

@@ -24,12 +24,15 @@ Exit codes:
 const ENVIRONMENT_HELP: &str = "\
 Environment:
   GITHUB_API_URL       API base URL when --api-url is not given (set by GitHub Actions)
-  GH_HOST              GHES host (https://GH_HOST/api/v3) when neither --api-url nor
-                       GITHUB_API_URL is given
+  GH_HOST              host when neither --api-url nor GITHUB_API_URL is given, as gh
+                       reads it: a GHES host (https://GH_HOST/api/v3), github.com, or a
+                       GHE.com tenant (https://api.TENANT.ghe.com)
   GH_TOKEN, GITHUB_TOKEN
-                       token when --token is not given (GH_TOKEN first)
+                       token when --token is not given (GH_TOKEN first); never sent to
+                       a GHES host chosen with GH_HOST
   GH_ENTERPRISE_TOKEN, GITHUB_ENTERPRISE_TOKEN
-                       token for a GHES host (preferred over the above for GH_HOST)";
+                       token for a GHES host chosen with GH_HOST (the only ones used
+                       there), and after the above for a GHES GITHUB_API_URL";
 
 const TOP_EXAMPLES: &str = "\
 Examples:
@@ -86,8 +89,8 @@ pub struct GlobalArgs {
     )]
     pub api_url: Option<String>,
 
-    /// Token [default: $GH_TOKEN, else $GITHUB_TOKEN; $GH_ENTERPRISE_TOKEN
-    /// first for a GHES $GH_HOST]
+    /// Token [default: $GH_TOKEN, else $GITHUB_TOKEN; for a GHES $GH_HOST,
+    /// $GH_ENTERPRISE_TOKEN, else $GITHUB_ENTERPRISE_TOKEN]
     ///
     /// Prefer the environment: command lines are visible to other users of
     /// the machine. The token is never printed.

@@ -16,7 +16,7 @@
 //! Global options (before or after the command): `--api-url URL` (else
 //! `GITHUB_API_URL`, else `https://GH_HOST/api/v3`, else
 //! `https://api.github.com`), `--token TOKEN` (else `GH_TOKEN`/`GITHUB_TOKEN`,
-//! or `GH_ENTERPRISE_TOKEN`/`GITHUB_ENTERPRISE_TOKEN` for a GHES `GH_HOST`),
+//! or only `GH_ENTERPRISE_TOKEN`/`GITHUB_ENTERPRISE_TOKEN` for a GHES `GH_HOST`),
 //! `--output json|table` (default: table on a terminal, else JSON),
 //! `--no-retry`, `-v`/`-vv`/`-vvv` (logs on standard error).
 //!

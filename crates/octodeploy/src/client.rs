@@ -147,7 +147,9 @@ impl ClientBuilder {
 
     /// The API to talk to: a GHES host (`https://ghe.example.com`, which
     /// becomes `https://ghe.example.com/api/v3`), a full API URL, or
-    /// `https://api.github.com` (the default). Checked by [`Self::build`].
+    /// `https://api.github.com` (the default). `https://github.com` becomes
+    /// `https://api.github.com` and a GHE.com tenant `https://api.TENANT.ghe.com`;
+    /// a loopback URL is taken as the full API URL. Checked by [`Self::build`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self

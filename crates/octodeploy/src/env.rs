@@ -1,30 +1,62 @@
 //! Configuration from the environment, following GitHub's conventions:
-//! Actions (`GITHUB_API_URL`, `GITHUB_TOKEN`) and the gh CLI (`GH_TOKEN`,
-//! `GH_HOST`, `GH_ENTERPRISE_TOKEN`).
+//! Actions (`GITHUB_API_URL`, `GITHUB_TOKEN`) and the gh CLI (`GH_HOST`,
+//! `GH_TOKEN`, `GITHUB_TOKEN`, `GH_ENTERPRISE_TOKEN`,
+//! `GITHUB_ENTERPRISE_TOKEN`). In short: `GITHUB_API_URL` wins, then
+//! `GH_HOST`, then github.com; a GHES host named by `GH_HOST` only ever gets
+//! an enterprise token. [`from_vars`] gives the exact precedence.
 
-use crate::base_url::GITHUB_COM_API;
+use url::Url;
+
+use crate::base_url::{GITHUB_COM_API, cloud_api_host};
 use crate::secret::Token;
 
 /// What the environment says about where and how to connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvConfig {
-    /// The API base URL (not yet normalised).
+    /// The API base URL (not yet normalised). When `GH_HOST` is not a host
+    /// name, this is a sentence saying so instead, which no URL parser
+    /// accepts, so building a client from it fails with that sentence.
     pub api_url: String,
     /// The token, if one is set.
     pub token: Option<Token>,
 }
 
 /// Reads the configuration through `var` (the process environment in
-/// [`crate::Client::from_env`]; a map in tests).
+/// [`crate::Client::from_env`]; a map in tests). Values are trimmed, and
+/// empty values count as unset. The first of these that applies decides:
 ///
-/// The API URL is `GITHUB_API_URL` (set by Actions on github.com and GHES
-/// runners), else `https://GH_HOST/api/v3` when `GH_HOST` names a host other
-/// than github.com, else `https://api.github.com`.
-///
-/// The token: for a GHES host chosen through `GH_HOST`, `GH_ENTERPRISE_TOKEN`
-/// then `GITHUB_ENTERPRISE_TOKEN` (as gh does), falling back to the general
-/// ones; otherwise `GH_TOKEN` then `GITHUB_TOKEN` (gh's precedence). Empty
-/// values count as unset.
+/// 1. **`GITHUB_API_URL`** (set by Actions runners, on github.com and GHES)
+///    is the API URL, as given. The token:
+///    - for github.com or a GHE.com tenant (the URL's host is `github.com`,
+///      under `.github.com`, or under `.ghe.com`): `GH_TOKEN`, then
+///      `GITHUB_TOKEN`; an enterprise token is never sent there;
+///    - for any other URL (GHES): `GH_TOKEN`, then `GITHUB_TOKEN`, then
+///      `GH_ENTERPRISE_TOKEN`, then `GITHUB_ENTERPRISE_TOKEN`. The general
+///      tokens come first because that is how Actions on GHES works: the
+///      runner sets `GITHUB_API_URL` and `GITHUB_TOKEN` together, for the same
+///      instance. This differs from `GH_HOST` below on purpose: whoever sets
+///      `GITHUB_API_URL` has paired it with the general token, while a
+///      developer's `GH_TOKEN` usually belongs to github.com.
+/// 2. **`GH_HOST`**, a host name as gh takes it: an `http://` or `https://`
+///    prefix and trailing slashes are dropped, case is ignored, a `:port` is
+///    kept, and the API is always reached over https.
+///    - github.com or a name under it (`api.github.com`):
+///      `https://api.github.com`, with `GH_TOKEN`, then `GITHUB_TOKEN`;
+///    - a GHE.com tenant, `SUBDOMAIN.ghe.com` or a name under it:
+///      `https://api.SUBDOMAIN.ghe.com`, with `GH_TOKEN`, then `GITHUB_TOKEN`
+///      (gh treats these "tenancy" hosts like github.com, not as GHES);
+///    - any other host (GHES): `https://HOST/api/v3`, with
+///      `GH_ENTERPRISE_TOKEN`, then `GITHUB_ENTERPRISE_TOKEN`, and no token
+///      if neither is set: as in gh, `GH_TOKEN` and `GITHUB_TOKEN` (usually
+///      github.com tokens) are never sent to a GHES host named this way;
+///    - anything that is not a host name (a path, query, fragment,
+///      credentials, whitespace, another scheme): no token, and an `api_url`
+///      that is not a URL but says what is wrong with `GH_HOST`, so
+///      [`crate::ClientBuilder::build`] refuses it with that message rather
+///      than connecting somewhere unintended. The value is not repeated if it
+///      contains `@`, as it may hold a password.
+/// 3. Otherwise **`https://api.github.com`**, with `GH_TOKEN`, then
+///    `GITHUB_TOKEN`.
 pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> EnvConfig {
     let get = |name: &str| {
         var(name)
@@ -34,27 +66,27 @@ pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> EnvConfig {
     let general = || get("GH_TOKEN").or_else(|| get("GITHUB_TOKEN"));
     let enterprise = || get("GH_ENTERPRISE_TOKEN").or_else(|| get("GITHUB_ENTERPRISE_TOKEN"));
 
-    let gh_host = get("GH_HOST").filter(|h| {
-        let h = h.trim_start_matches("https://").trim_end_matches('/');
-        h != "github.com" && h != "api.github.com"
-    });
-    let (api_url, token) = match (get("GITHUB_API_URL"), gh_host) {
+    let (api_url, token) = match (get("GITHUB_API_URL"), get("GH_HOST")) {
         (Some(url), _) => {
-            let is_dotcom = url.trim_end_matches('/') == GITHUB_COM_API;
-            let token = if is_dotcom {
+            let cloud = Url::parse(&url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .and_then(|host| cloud_api_host(&host))
+                .is_some();
+            let token = if cloud {
                 general()
             } else {
                 general().or_else(enterprise)
             };
             (url, token)
         }
-        (None, Some(host)) => {
-            let host = host.trim_start_matches("https://").trim_end_matches('/');
-            (
-                format!("https://{host}/api/v3"),
-                enterprise().or_else(general),
-            )
-        }
+        (None, Some(raw)) => match parse_gh_host(&raw) {
+            Ok(host) => match cloud_api_host(without_port(&host)) {
+                Some(api_host) => (format!("https://{api_host}"), general()),
+                None => (format!("https://{host}/api/v3"), enterprise()),
+            },
+            Err(problem) => (problem, None),
+        },
         (None, None) => (GITHUB_COM_API.to_owned(), general()),
     };
     EnvConfig {
@@ -63,9 +95,45 @@ pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> EnvConfig {
     }
 }
 
+/// `GH_HOST` as a lowercase `host[:port]`, or a sentence saying why it is
+/// not one. The sentence starts with `GH_HOST`, which cannot start a URL
+/// (`_` is not allowed in a scheme), so it never parses as one.
+fn parse_gh_host(raw: &str) -> Result<String, String> {
+    let lower = raw.trim().to_ascii_lowercase();
+    let host = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or(&lower)
+        .trim_end_matches('/');
+    let not_a_host = host.is_empty()
+        || host.contains(['/', '\\', '?', '#', '@'])
+        || host.chars().any(|c| c.is_whitespace() || c.is_control());
+    if not_a_host {
+        let shown = if raw.contains('@') {
+            "(value not shown: it may hold credentials)".to_owned()
+        } else {
+            format!("{:?}", raw.trim())
+        };
+        return Err(format!(
+            "GH_HOST {shown} is not a host name like ghe.example.com \
+             (no path, credentials, spaces or scheme other than http(s))"
+        ));
+    }
+    Ok(host.to_owned())
+}
+
+/// `host[:port]` without the port (an IPv6 literal keeps its brackets).
+fn without_port(host: &str) -> &str {
+    match host.rsplit_once(':') {
+        Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base_url::{as_base, normalize};
     use std::collections::HashMap;
 
     fn cfg(pairs: &[(&str, &str)]) -> EnvConfig {
@@ -76,17 +144,30 @@ mod tests {
         from_vars(|k| map.get(k).cloned())
     }
 
+    fn token(c: &EnvConfig) -> Option<&str> {
+        c.token.as_ref().map(Token::expose)
+    }
+
+    /// The URL a client built from `c` would use.
+    fn normalized(c: &EnvConfig) -> String {
+        as_base(&normalize(&c.api_url, false).unwrap())
+    }
+
     #[test]
     fn defaults_to_github_com() {
         let c = cfg(&[("GITHUB_TOKEN", "a")]);
         assert_eq!(c.api_url, "https://api.github.com");
-        assert_eq!(c.token.unwrap().expose(), "a");
+        assert_eq!(token(&c), Some("a"));
+        let c = cfg(&[("GITHUB_TOKEN", "a"), ("GH_ENTERPRISE_TOKEN", "e")]);
+        assert_eq!(token(&c), Some("a"));
+        let c = cfg(&[("GH_ENTERPRISE_TOKEN", "e")]);
+        assert_eq!(token(&c), None, "no enterprise token for github.com");
     }
 
     #[test]
     fn gh_token_wins_over_github_token() {
         let c = cfg(&[("GITHUB_TOKEN", "a"), ("GH_TOKEN", "b")]);
-        assert_eq!(c.token.unwrap().expose(), "b");
+        assert_eq!(token(&c), Some("b"));
     }
 
     #[test]
@@ -96,7 +177,57 @@ mod tests {
             ("GITHUB_TOKEN", "a"),
         ]);
         assert_eq!(c.api_url, "https://ghe.corp/api/v3");
-        assert_eq!(c.token.unwrap().expose(), "a");
+        assert_eq!(token(&c), Some("a"));
+    }
+
+    #[test]
+    fn actions_api_url_on_ghes_prefers_general_then_enterprise_tokens() {
+        let url = ("GITHUB_API_URL", "https://ghe.corp/api/v3");
+        let c = cfg(&[url, ("GITHUB_TOKEN", "a"), ("GH_ENTERPRISE_TOKEN", "e")]);
+        assert_eq!(token(&c), Some("a"));
+        let c = cfg(&[url, ("GH_TOKEN", "g"), ("GITHUB_TOKEN", "a")]);
+        assert_eq!(token(&c), Some("g"));
+        let c = cfg(&[
+            url,
+            ("GH_ENTERPRISE_TOKEN", "e"),
+            ("GITHUB_ENTERPRISE_TOKEN", "f"),
+        ]);
+        assert_eq!(token(&c), Some("e"));
+        let c = cfg(&[url, ("GITHUB_ENTERPRISE_TOKEN", "f")]);
+        assert_eq!(token(&c), Some("f"));
+    }
+
+    #[test]
+    fn actions_api_url_for_github_com_or_a_tenant_gets_no_enterprise_token() {
+        for url in [
+            "https://api.github.com",
+            "https://api.github.com/",
+            "https://API.GitHub.com",
+            "https://github.com",
+            "https://api.octocorp.ghe.com",
+            "https://OctoCorp.ghe.com/",
+        ] {
+            let c = cfg(&[("GITHUB_API_URL", url), ("GH_ENTERPRISE_TOKEN", "e")]);
+            assert_eq!(c.api_url, url);
+            assert_eq!(token(&c), None, "{url}");
+            let c = cfg(&[
+                ("GITHUB_API_URL", url),
+                ("GH_ENTERPRISE_TOKEN", "e"),
+                ("GITHUB_TOKEN", "a"),
+            ]);
+            assert_eq!(token(&c), Some("a"), "{url}");
+        }
+    }
+
+    #[test]
+    fn actions_api_url_wins_over_gh_host() {
+        let c = cfg(&[
+            ("GITHUB_API_URL", "https://ghe.corp/api/v3"),
+            ("GH_HOST", "other.corp"),
+            ("GITHUB_TOKEN", "a"),
+        ]);
+        assert_eq!(c.api_url, "https://ghe.corp/api/v3");
+        assert_eq!(token(&c), Some("a"));
     }
 
     #[test]
@@ -104,10 +235,17 @@ mod tests {
         let c = cfg(&[
             ("GH_HOST", "ghe.corp"),
             ("GH_ENTERPRISE_TOKEN", "e"),
+            ("GITHUB_ENTERPRISE_TOKEN", "f"),
             ("GH_TOKEN", "g"),
         ]);
         assert_eq!(c.api_url, "https://ghe.corp/api/v3");
-        assert_eq!(c.token.unwrap().expose(), "e");
+        assert_eq!(token(&c), Some("e"));
+        let c = cfg(&[
+            ("GH_HOST", "ghe.corp"),
+            ("GITHUB_ENTERPRISE_TOKEN", "f"),
+            ("GH_TOKEN", "g"),
+        ]);
+        assert_eq!(token(&c), Some("f"));
         let c = cfg(&[("GH_HOST", "github.com"), ("GH_ENTERPRISE_TOKEN", "e")]);
         assert_eq!(c.api_url, "https://api.github.com");
         assert!(
@@ -117,9 +255,121 @@ mod tests {
     }
 
     #[test]
+    fn gh_host_ghes_never_gets_a_general_token() {
+        let c = cfg(&[
+            ("GH_HOST", "ghe.corp"),
+            ("GH_TOKEN", "g"),
+            ("GITHUB_TOKEN", "a"),
+        ]);
+        assert_eq!(c.api_url, "https://ghe.corp/api/v3");
+        assert_eq!(token(&c), None, "a github.com token is not sent to GHES");
+    }
+
+    #[test]
+    fn gh_host_scheme_slashes_and_case_are_dropped() {
+        for host in [
+            "ghe.corp",
+            "http://ghe.corp",
+            "https://ghe.corp",
+            "HTTPS://GHE.Corp/",
+            "ghe.corp//",
+            " ghe.corp ",
+        ] {
+            let c = cfg(&[("GH_HOST", host), ("GH_ENTERPRISE_TOKEN", "e")]);
+            assert_eq!(c.api_url, "https://ghe.corp/api/v3", "{host}");
+            assert_eq!(token(&c), Some("e"), "{host}");
+        }
+        let c = cfg(&[("GH_HOST", "http://ghe.corp:8443/")]);
+        assert_eq!(c.api_url, "https://ghe.corp:8443/api/v3");
+        assert_eq!(normalized(&c), "https://ghe.corp:8443/api/v3");
+    }
+
+    #[test]
+    fn gh_host_github_com_ignores_case_and_scheme() {
+        for host in [
+            "github.com",
+            "GitHub.com",
+            "https://GITHUB.COM/",
+            "http://github.com",
+            "api.github.com",
+            "www.github.com",
+            "github.com:443",
+        ] {
+            let c = cfg(&[
+                ("GH_HOST", host),
+                ("GH_ENTERPRISE_TOKEN", "e"),
+                ("GITHUB_TOKEN", "a"),
+            ]);
+            assert_eq!(c.api_url, "https://api.github.com", "{host}");
+            assert_eq!(token(&c), Some("a"), "{host}");
+        }
+    }
+
+    #[test]
+    fn gh_host_ghe_com_tenant_uses_its_api_host_and_general_tokens() {
+        for host in [
+            "octocorp.ghe.com",
+            "OctoCorp.GHE.com",
+            "https://octocorp.ghe.com/",
+            "api.octocorp.ghe.com",
+        ] {
+            let c = cfg(&[
+                ("GH_HOST", host),
+                ("GH_ENTERPRISE_TOKEN", "e"),
+                ("GITHUB_TOKEN", "a"),
+                ("GH_TOKEN", "g"),
+            ]);
+            assert_eq!(c.api_url, "https://api.octocorp.ghe.com", "{host}");
+            assert_eq!(token(&c), Some("g"), "{host}");
+            assert_eq!(normalized(&c), "https://api.octocorp.ghe.com");
+        }
+        let c = cfg(&[("GH_HOST", "octocorp.ghe.com"), ("GITHUB_TOKEN", "a")]);
+        assert_eq!(token(&c), Some("a"));
+        let c = cfg(&[
+            ("GH_HOST", "octocorp.ghe.com"),
+            ("GH_ENTERPRISE_TOKEN", "e"),
+        ]);
+        assert_eq!(token(&c), None, "enterprise tokens are for GHES only");
+    }
+
+    #[test]
+    fn gh_host_that_is_not_a_host_fails_the_build_clearly() {
+        for host in [
+            "ghe.corp/api/v3",
+            "https://ghe.corp/api/v3",
+            "ghe.corp?x=1",
+            "ghe.corp#x",
+            "ghe corp",
+            "ftp://ghe.corp",
+            "ghe.corp\\x",
+            "https://",
+            "me:pw_secret@ghe.corp",
+            "https://me:pw_secret@ghe.corp",
+        ] {
+            let c = cfg(&[
+                ("GH_HOST", host),
+                ("GH_ENTERPRISE_TOKEN", "e"),
+                ("GH_TOKEN", "g"),
+            ]);
+            assert_eq!(token(&c), None, "{host}");
+            let err = normalize(&c.api_url, false).unwrap_err().to_string();
+            assert!(
+                err.contains("GH_HOST") && err.contains("not a host name"),
+                "{host}: {err}"
+            );
+            assert!(!err.contains("pw_secret"), "{host}: {err}");
+        }
+        let c = cfg(&[("GH_HOST", "ghe.corp/api/v3")]);
+        assert!(c.api_url.contains("\"ghe.corp/api/v3\""), "{}", c.api_url);
+    }
+
+    #[test]
     fn empty_values_are_unset() {
         let c = cfg(&[("GITHUB_TOKEN", ""), ("GITHUB_API_URL", " ")]);
         assert_eq!(c.api_url, "https://api.github.com");
         assert!(c.token.is_none());
+        let c = cfg(&[("GH_HOST", "  "), ("GITHUB_TOKEN", "a")]);
+        assert_eq!(c.api_url, "https://api.github.com");
+        assert_eq!(token(&c), Some("a"));
     }
 }

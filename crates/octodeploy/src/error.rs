@@ -55,6 +55,14 @@ pub enum Error {
         /// The link as the server gave it.
         url: String,
     },
+    /// Following the server's pagination links would lose or repeat data:
+    /// a `next` link that does not parse, or one that leads back to a page
+    /// already read.
+    #[error("pagination stopped: {reason}")]
+    Pagination {
+        /// What was wrong with the links.
+        reason: String,
+    },
     /// The client could not be built.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -73,6 +81,14 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::RateLimited(e) => Some(e.status),
             Error::NonJson { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The rate-limit details, when this is a rate-limit error.
+    pub fn rate_limit(&self) -> Option<&RateLimitError> {
+        match self {
+            Error::RateLimited(e) => Some(e),
             _ => None,
         }
     }

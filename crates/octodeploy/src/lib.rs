@@ -89,6 +89,8 @@ pub use secret::Token;
 
 /// The generated client this crate wraps.
 pub use octodeploy_api as api;
+/// Crates whose types appear in this API, re-exported so versions match.
+pub use {chrono, reqwest, url::Url};
 
 /// The README's examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -190,7 +190,8 @@ pub struct User {
     pub login: Option<String>,
     /// The GraphQL node id.
     pub node_id: Option<String>,
-    /// `User`, `Bot` or `Organization`.
+    /// `User`, `Bot` or `Organization` (GitHub's `type`).
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// The profile page.
     pub html_url: Option<String>,

@@ -2,9 +2,8 @@
 
 use url::Url;
 
-use crate::response::Meta;
-
-/// One page of a list, with the server's links to its neighbours.
+/// One page of a list, with the server's links to its neighbours (the
+/// response metadata is on the [`crate::Response`] around it).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Page<T> {
@@ -12,8 +11,31 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The links from the `Link` header, exactly as the server gave them.
     pub links: Links,
-    /// The response metadata.
-    pub meta: Meta,
+}
+
+impl<T> Page<T> {
+    /// How many items the page holds.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the page is empty.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Whether the server says there is a next page.
+    pub fn has_next(&self) -> bool {
+        self.links.next.is_some()
+    }
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
 }
 
 /// The `first`/`prev`/`next`/`last` links of a `Link` header.
@@ -28,6 +50,8 @@ pub struct Links {
     pub next: Option<Url>,
     /// `rel="last"`.
     pub last: Option<Url>,
+    /// A `rel="next"` entry was present but its URL did not parse.
+    pub(crate) unparsed_next: bool,
 }
 
 impl Links {
@@ -37,15 +61,11 @@ impl Links {
     pub fn parse(header: &str, base: &Url) -> Links {
         let mut links = Links::default();
         for entry in split_entries(header) {
-            let Some((target, params)) = entry.trim().split_once('>') else {
-                continue;
-            };
-            let Some(target) = target.trim().strip_prefix('<') else {
-                continue;
-            };
-            let Ok(url) = base.join(target.trim()) else {
-                continue;
-            };
+            let (target, params) = entry.trim().split_once('>').unwrap_or(("", entry));
+            let url = target
+                .trim()
+                .strip_prefix('<')
+                .and_then(|t| base.join(t.trim()).ok());
             for param in params.split(';') {
                 let Some((key, value)) = param.split_once('=') else {
                     continue;
@@ -54,14 +74,19 @@ impl Links {
                     continue;
                 }
                 for rel in value.trim().trim_matches('"').split_ascii_whitespace() {
-                    let slot = match rel {
+                    let rel = rel.to_ascii_lowercase();
+                    let slot = match rel.as_str() {
                         "first" => &mut links.first,
                         "prev" | "previous" => &mut links.prev,
                         "next" => &mut links.next,
                         "last" => &mut links.last,
                         _ => continue,
                     };
-                    *slot = Some(url.clone());
+                    match &url {
+                        Some(url) => *slot = Some(url.clone()),
+                        None if rel == "next" => links.unparsed_next = true,
+                        None => {}
+                    }
                 }
             }
         }
@@ -120,6 +145,15 @@ mod tests {
             l.next.unwrap().path(),
             "/api/v3/repositories/9/deployments/1/statuses"
         );
+    }
+
+    #[test]
+    fn rel_is_case_insensitive_and_a_broken_next_is_flagged() {
+        let base = Url::parse("https://x/a").unwrap();
+        let l = Links::parse("<https://x/b?page=2>; rel=\"Next\"", &base);
+        assert_eq!(l.next.unwrap().as_str(), "https://x/b?page=2");
+        let l = Links::parse("<http://[bad>; rel=\"next\"", &base);
+        assert!(l.next.is_none() && l.unparsed_next);
     }
 
     #[test]

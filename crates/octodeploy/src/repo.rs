@@ -1,10 +1,14 @@
 //! The operations, reached as `client.repo(owner, repo)` and
 //! `.deployment(id)`, with builders for the calls that take options.
 
+use std::collections::HashSet;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, Ordering};
 
-use futures::{Stream, StreamExt, TryStreamExt, stream};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt, stream};
+use octodeploy_api::ResponseValue;
 use serde::Serialize;
 use url::Url;
 
@@ -14,7 +18,7 @@ use crate::model::{DeploymentStatus, State};
 use crate::pagination::{Links, Page};
 use crate::requests::{DispatchEvent, NewDeploymentStatus};
 use crate::response::Response;
-use crate::transport::{Op, execute};
+use crate::transport::{Op, execute, unit_success, unit_success_after};
 use crate::validate;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -55,6 +59,17 @@ impl RepoHandle {
             repo: self.clone(),
             id,
         }
+    }
+
+    /// Sends a dispatch event built elsewhere.
+    pub async fn dispatch_event(&self, event: DispatchEvent) -> Result<Response<()>, Error> {
+        Dispatch {
+            repo: self.clone(),
+            event,
+            payload_error: None,
+        }
+        .send()
+        .await
     }
 
     /// Triggers a `repository_dispatch` event named `event_type`.
@@ -111,6 +126,19 @@ impl DeploymentHandle {
         Ok(Response::new(DeploymentStatus::from(rv.into_inner()), meta))
     }
 
+    /// Creates a status from a body built elsewhere (from configuration, say).
+    pub async fn create_status_with(
+        &self,
+        body: NewDeploymentStatus,
+    ) -> Result<Response<DeploymentStatus>, Error> {
+        CreateStatus {
+            deployment: self.clone(),
+            body,
+        }
+        .send()
+        .await
+    }
+
     /// Starts a new status in `state`; set options, then `.send()` or `.await`.
     pub fn create_status(&self, state: State) -> CreateStatus {
         CreateStatus {
@@ -125,13 +153,31 @@ impl DeploymentHandle {
     /// when the repository has several, only inactive ones (422 otherwise,
     /// so that one active deployment always remains). Use
     /// [`Self::deactivate_and_delete`] for an active deployment among others.
+    ///
+    /// A DELETE is retried after ambiguous failures (it is idempotent). If a
+    /// retry finds the deployment gone (404 after an earlier attempt failed
+    /// without an answer), the earlier attempt deleted it: that is success,
+    /// with `meta().status == 404` and `meta().attempts > 1`.
     pub async fn delete(&self) -> Result<Response<()>, Error> {
         self.repo.check()?;
         let inner = self.repo.client.inner();
+        let attempts = AtomicU32::new(0);
         let (_, meta) = execute(inner, Op::DeleteDeployment, None, || {
-            inner
-                .api
-                .repos_delete_deployment(&self.repo.owner, &self.repo.repo, self.id)
+            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            async move {
+                let result = inner
+                    .api
+                    .repos_delete_deployment(&self.repo.owner, &self.repo.repo, self.id)
+                    .await;
+                match unit_success(result) {
+                    Err(octodeploy_api::Error::UnexpectedResponse(r))
+                        if attempt > 1 && r.status() == reqwest::StatusCode::NOT_FOUND =>
+                    {
+                        Ok(ResponseValue::new((), r.status(), r.headers().clone()))
+                    }
+                    other => other,
+                }
+            }
         })
         .await?;
         Ok(Response::new((), meta))
@@ -146,7 +192,10 @@ impl DeploymentHandle {
     /// deployment is already inactive or is the repository's only one: it
     /// makes one request and leaves no status behind on failure. If the
     /// delete fails after the status was created, the deployment stays
-    /// inactive and the error is returned; calling again is safe.
+    /// inactive and the error is returned; calling again adds another
+    /// `inactive` status before retrying the delete (harmless, but visible in
+    /// the status list), so after such a failure [`Self::delete`] alone is
+    /// enough.
     pub async fn deactivate_and_delete(&self) -> Result<Response<()>, Error> {
         self.create_status(State::Inactive)
             .description(DEACTIVATION_DESCRIPTION)
@@ -187,31 +236,53 @@ impl ListStatuses {
     }
 
     /// Every status, page after page, following the server's `Link:
-    /// rel="next"` URLs exactly as given (nothing lost or repeated when the
-    /// server changes the path shape). A link to another origin ends the
-    /// stream with [`Error::ForeignLink`]: the token is never sent elsewhere.
-    pub fn stream(self) -> impl Stream<Item = Result<DeploymentStatus, Error>> + Send + 'static {
+    /// rel="next"` URLs exactly as given (relative ones resolved against the
+    /// URL that answered), so nothing is lost or repeated when the server
+    /// changes the path shape. The stream ends with an error rather than
+    /// silently: [`Error::ForeignLink`] for a link to another origin (the
+    /// token is never sent elsewhere), [`Error::Pagination`] for a `next`
+    /// link that does not parse or leads back to a page already read.
+    pub fn stream(self) -> BoxStream<'static, Result<DeploymentStatus, Error>> {
         enum Next {
             First,
             Url(Url),
             Done,
         }
-        stream::try_unfold((self, Next::First), |(this, next)| async move {
-            let page = match next {
-                Next::Done => return Ok::<_, Error>(None),
-                Next::First => this.fetch(None, None).await?,
-                Next::Url(url) => this.fetch(Some(url), None).await?,
-            };
-            let (page, _) = page.into_parts();
-            let next = match page.links.next {
-                Some(url) => Next::Url(url),
-                None => Next::Done,
-            };
-            Ok(Some((
-                stream::iter(page.items.into_iter().map(Ok)),
-                (this, next),
-            )))
-        })
+        let visited: HashSet<Url> = HashSet::new();
+        stream::try_unfold(
+            (self, Next::First, visited),
+            |(this, next, mut visited)| async move {
+                let page = match next {
+                    Next::Done => return Ok::<_, Error>(None),
+                    Next::First => this.fetch(None, None).await?,
+                    Next::Url(url) => this.fetch(Some(url), None).await?,
+                };
+                let (page, meta) = page.into_parts();
+                if let Some(url) = meta.url {
+                    visited.insert(url);
+                }
+                let next = match page.links.next {
+                    Some(url) if visited.contains(&url) => {
+                        return Err(Error::Pagination {
+                            reason: format!(
+                                "the next link leads back to {url}, a page already read"
+                            ),
+                        });
+                    }
+                    Some(url) => Next::Url(url),
+                    None if page.links.unparsed_next => {
+                        return Err(Error::Pagination {
+                            reason: "a `rel=\"next\"` link could not be parsed".to_owned(),
+                        });
+                    }
+                    None => Next::Done,
+                };
+                Ok(Some((
+                    stream::iter(page.items.into_iter().map(Ok)),
+                    (this, next, visited),
+                )))
+            },
+        )
         .try_flatten()
         .boxed()
     }
@@ -254,26 +325,26 @@ impl ListStatuses {
             )
         })
         .await?;
-        let links = match rv.headers().get("link").and_then(|v| v.to_str().ok()) {
-            Some(header) => {
-                let base = request_url.unwrap_or_else(|| inner.base.clone());
-                Links::parse(header, &base)
-            }
-            None => Links::default(),
-        };
+        // Relative links resolve against the URL that answered (after
+        // redirects); several `Link` headers count as one list.
+        let base = meta
+            .url
+            .clone()
+            .or(request_url)
+            .unwrap_or_else(|| inner.base.clone());
+        let header: Vec<&str> = rv
+            .headers()
+            .get_all("link")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let links = Links::parse(&header.join(", "), &base);
         let items = rv
             .into_inner()
             .into_iter()
             .map(DeploymentStatus::from)
             .collect();
-        Ok(Response::new(
-            Page {
-                items,
-                links,
-                meta: meta.clone(),
-            },
-            meta,
-        ))
+        Ok(Response::new(Page { items, links }, meta))
     }
 }
 
@@ -402,9 +473,11 @@ impl Dispatch {
         let body = self.event.to_body()?;
         let inner = self.repo.client.inner();
         let (_, meta) = execute(inner, Op::Dispatch, None, || {
-            inner
-                .api
-                .repos_create_dispatch_event(&self.repo.owner, &self.repo.repo, &body)
+            unit_success_after(inner.api.repos_create_dispatch_event(
+                &self.repo.owner,
+                &self.repo.repo,
+                &body,
+            ))
         })
         .await?;
         Ok(Response::new((), meta))

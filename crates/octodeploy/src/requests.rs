@@ -2,7 +2,7 @@
 //! Schema so a test can hold them against GitHub's contract.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use octodeploy_api::types;
@@ -15,7 +15,7 @@ use crate::validate;
 ///
 /// Built by [`crate::DeploymentHandle::create_status`]; every property the
 /// contract has is settable there.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct NewDeploymentStatus {
     /// The state (required).
@@ -105,7 +105,7 @@ impl NewDeploymentStatus {
 }
 
 /// The body of "create a repository dispatch event".
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct DispatchEvent {
     /// The event name workflows filter on (`on: repository_dispatch: types: [...]`), 1 to 100 characters.

@@ -61,6 +61,8 @@ pub struct Meta {
     pub rate_limit: Option<RateLimit>,
     /// How many attempts the call took (1 when it was not retried).
     pub attempts: u32,
+    /// The URL that answered, after redirects.
+    pub url: Option<url::Url>,
 }
 
 impl Meta {
@@ -70,6 +72,7 @@ impl Meta {
             request_id: request_id(headers),
             rate_limit: RateLimit::from_headers(headers),
             attempts,
+            url: None,
         }
     }
 }
@@ -99,7 +102,7 @@ impl RateLimit {
             remaining: num("x-ratelimit-remaining"),
             used: num("x-ratelimit-used"),
             reset: num("x-ratelimit-reset")
-                .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs)),
+                .and_then(|secs| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs))),
             resource: header_str(headers, "x-ratelimit-resource").map(str::to_owned),
         };
         let any = rl.limit.is_some()
@@ -120,4 +123,22 @@ pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a s
 
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     header_str(headers, "x-github-request-id").map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn an_absurd_reset_does_not_panic() {
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-limit", HeaderValue::from_static("5000"));
+        h.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_static("18446744073709551615"),
+        );
+        let rl = RateLimit::from_headers(&h).unwrap();
+        assert_eq!(rl.reset, None);
+    }
 }

@@ -5,7 +5,8 @@ use std::fmt;
 /// A GitHub token (personal access token, app installation token, Actions'
 /// `GITHUB_TOKEN`...).
 ///
-/// `Debug` and `Display` show `Token(<redacted>)`; there is no `Serialize`.
+/// `Debug` shows `Token(<redacted>)` and `Display` `<redacted>`; there is no
+/// `Serialize`.
 /// The value leaves this type only to build the `Authorization` header,
 /// which is marked sensitive and only sent to the configured API origin.
 #[derive(Clone, PartialEq, Eq)]

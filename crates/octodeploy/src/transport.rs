@@ -83,8 +83,17 @@ tokio::task_local! {
 struct CallContext {
     /// Send to this URL instead (a pagination link).
     url: Option<Url>,
-    /// `X-GitHub-Request-Id` of the response, for decode errors.
-    request_id: Mutex<Option<String>>,
+    /// What the response said before it was decoded.
+    seen: Mutex<Seen>,
+}
+
+/// Response facts the hooks keep for after decoding.
+#[derive(Debug, Default)]
+struct Seen {
+    /// `X-GitHub-Request-Id`, for decode errors.
+    request_id: Option<String>,
+    /// The URL that answered (after redirects), to resolve relative links.
+    url: Option<Url>,
 }
 
 /// The headers every request gets, built once per client.
@@ -123,10 +132,10 @@ impl RequestHooks for GitHubHooks {
 
     fn after_send(&self, _: &'static str, result: &reqwest::Result<reqwest::Response>) {
         if let Ok(response) = result {
-            let id = request_id(response.headers());
             let _ = CALL.try_with(|c| {
-                if let Ok(mut slot) = c.request_id.lock() {
-                    *slot = id;
+                if let Ok(mut seen) = c.seen.lock() {
+                    seen.request_id = request_id(response.headers());
+                    seen.url = Some(response.url().clone());
                 }
             });
         }
@@ -157,14 +166,16 @@ where
         );
         let context = Arc::new(CallContext {
             url: url.clone(),
-            request_id: Mutex::new(None),
+            seen: Mutex::default(),
         });
         let result = CALL
             .scope(context.clone(), call().instrument(span.clone()))
             .await;
         let error = match result {
             Ok(value) => {
-                let meta = Meta::from_headers(value.status().as_u16(), value.headers(), attempt);
+                let mut meta =
+                    Meta::from_headers(value.status().as_u16(), value.headers(), attempt);
+                meta.url = context.seen.lock().ok().and_then(|mut s| s.url.take());
                 span.record("status", meta.status);
                 if let Some(id) = &meta.request_id {
                     span.record("request_id", id.as_str());
@@ -173,7 +184,11 @@ where
                 return Ok((value, meta));
             }
             Err(e) => {
-                let recorded = context.request_id.lock().ok().and_then(|mut s| s.take());
+                let recorded = context
+                    .seen
+                    .lock()
+                    .ok()
+                    .and_then(|mut s| s.request_id.take());
                 into_error::<R>(e, recorded).await
             }
         };
@@ -205,6 +220,27 @@ where
     }
 }
 
+/// For operations without a body: any 2xx is success (a proxy or an older
+/// server may answer 200 or 202 where the contract says 204).
+#[allow(clippy::result_large_err)] // the generated client's error type, passed through
+pub(crate) fn unit_success(
+    result: Result<ResponseValue<()>, octodeploy_api::Error<()>>,
+) -> Result<ResponseValue<()>, octodeploy_api::Error<()>> {
+    match result {
+        Err(octodeploy_api::Error::UnexpectedResponse(r)) if r.status().is_success() => {
+            Ok(ResponseValue::new((), r.status(), r.headers().clone()))
+        }
+        other => other,
+    }
+}
+
+/// [`unit_success`] of a call still to be made.
+pub(crate) async fn unit_success_after(
+    call: impl Future<Output = Result<ResponseValue<()>, octodeploy_api::Error<()>>>,
+) -> Result<ResponseValue<()>, octodeploy_api::Error<()>> {
+    unit_success(call.await)
+}
+
 /// Maps the generated client's error to ours.
 async fn into_error<R: DeserializeOwned>(
     error: octodeploy_api::Error<()>,
@@ -213,7 +249,9 @@ async fn into_error<R: DeserializeOwned>(
     use octodeploy_api::Error as E;
     match error {
         E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-            if e.is_timeout() {
+            // A connect timeout never reached the server: it is a transport
+            // error (retryable for POSTs too), not an ambiguous timeout.
+            if e.is_timeout() && !e.is_connect() {
                 Error::Timeout(e)
             } else {
                 Error::Transport(e)

@@ -16,15 +16,21 @@ pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 /// GitHub's bounds on `per_page`.
 pub const PER_PAGE: std::ops::RangeInclusive<u32> = 1..=100;
 
-/// `owner` and `repo` path segments: non-empty and not a dot segment (which
-/// URL normalisation would resolve, changing the request path). Everything
-/// else is percent-encoded by the generated client.
+/// `owner` and `repo` path segments: non-empty, not a dot segment, and no
+/// backslash — URL parsing resolves dot segments and reads `\` as `/` in
+/// http(s) URLs, either of which would change the request path. Everything
+/// else (`/`, `?`, `#`, `%`, spaces, controls) is percent-encoded by the
+/// generated client, so it stays inside the one segment.
 pub fn path_segment(field: &'static str, value: &str) -> Result<(), ValidationError> {
     match value {
         "" => Err(ValidationError::new(field, "must not be empty")),
         "." | ".." => Err(ValidationError::new(
             field,
             format!("`{value}` is not a name"),
+        )),
+        v if v.contains('\\') => Err(ValidationError::new(
+            field,
+            "must not contain `\\` (URL parsing reads it as `/`)",
         )),
         _ => Ok(()),
     }
@@ -199,6 +205,7 @@ mod tests {
             path_segment("owner", "a/../b").is_ok(),
             "encoded, not refused"
         );
+        assert!(path_segment("owner", r"x\..\..\orgs\evil").is_err());
         assert!(per_page(0).is_err() && per_page(101).is_err() && per_page(100).is_ok());
     }
 }

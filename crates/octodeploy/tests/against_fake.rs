@@ -218,11 +218,12 @@ async fn posts_are_not_retried_after_a_502_but_are_after_a_secondary_limit() {
 #[tokio::test]
 async fn a_primary_rate_limit_beyond_max_wait_is_returned() {
     let fake = fake_with_two_deployments().await;
+    let clock = Arc::new(TestClock::default());
     let c = Client::builder()
         .base_url(fake.base_url())
         .token("fake-token")
         .retry(RetryPolicy::default().max_wait(Duration::from_secs(10)))
-        .clock(Arc::new(TestClock::default()))
+        .clock(clock.clone())
         .build()
         .unwrap();
     fake.faults().rate_limit_after(0);
@@ -237,6 +238,8 @@ async fn a_primary_rate_limit_beyond_max_wait_is_returned() {
     };
     assert_eq!(rl.kind, RateLimitKind::Primary);
     assert!(rl.reset.is_some());
+    assert!(clock.slept.lock().unwrap().is_empty(), "not waited for");
+    assert_eq!(fake.requests().len(), 1, "not retried");
 }
 
 #[tokio::test]
@@ -367,18 +370,28 @@ async fn headers_per_operation() {
         .build()
         .unwrap();
     let repo = c.repo("octo-org", "deploy-demo");
-    repo.deployment(2).statuses().await.unwrap();
+    let d = repo.deployment(2);
+    d.statuses().await.unwrap();
+    let created = d.create_status(State::Inactive).await.unwrap();
+    d.status(created.id).await.unwrap();
     repo.dispatch("deploy").await.unwrap();
+    d.delete().await.unwrap();
     let reqs = fake.requests();
+    let previews = "application/vnd.github+json, application/vnd.github.ant-man-preview+json, \
+                    application/vnd.github.flash-preview+json";
+    let accepts: Vec<_> = reqs
+        .iter()
+        .map(|r| (r.method.as_str(), r.header("accept")))
+        .collect();
     assert_eq!(
-        reqs[0].header("accept"),
-        Some(
-            "application/vnd.github+json, application/vnd.github.ant-man-preview+json, application/vnd.github.flash-preview+json"
-        )
-    );
-    assert_eq!(
-        reqs[1].header("accept"),
-        Some("application/vnd.github+json")
+        accepts,
+        [
+            ("GET", Some(previews)),
+            ("POST", Some(previews)),
+            ("GET", Some(previews)),
+            ("POST", Some("application/vnd.github+json")),
+            ("DELETE", Some("application/vnd.github+json")),
+        ]
     );
     assert!(
         reqs.iter()
