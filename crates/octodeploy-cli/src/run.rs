@@ -170,7 +170,9 @@ impl Connection {
             // Say why the command is waiting instead of going quiet.
             builder = builder.on_retry(|event| {
                 eprintln!(
-                    "retrying in {:.1}s (attempt {} failed: {})",
+                    "retrying {} {} in {:.1}s (attempt {} failed: {})",
+                    event.method,
+                    event.path,
                     event.wait.as_secs_f64(),
                     event.attempt,
                     event.error

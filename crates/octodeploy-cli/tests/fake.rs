@@ -407,8 +407,10 @@ async fn retries_unless_no_retry() {
     fake.clear_requests();
     fake.faults().bad_gateway(1);
     let run = against(&base).args(args).run().await;
-    run.expect_code(0)
-        .expect_stderr(&["retrying in ", "(attempt 1 failed: HTTP 502"]);
+    run.expect_code(0).expect_stderr(&[
+        "retrying GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses in ",
+        "(attempt 1 failed: HTTP 502",
+    ]);
     assert_eq!(run.json().as_array().unwrap().len(), 1);
     assert_eq!(fake.requests().len(), 2, "a 502 on a GET is retried");
 }

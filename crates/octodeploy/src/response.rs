@@ -14,7 +14,8 @@ pub struct Response<T> {
 }
 
 impl<T> Response<T> {
-    pub(crate) fn new(value: T, meta: Meta) -> Self {
+    /// A response holding `value` (for tests of code that consumes responses).
+    pub fn new(value: T, meta: Meta) -> Self {
         Response { value, meta }
     }
 
@@ -66,6 +67,17 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// Metadata with only a status (for tests of code that consumes responses).
+    pub fn new(status: u16) -> Self {
+        Meta {
+            status,
+            request_id: None,
+            rate_limit: None,
+            attempts: 1,
+            url: None,
+        }
+    }
+
     pub(crate) fn from_headers(status: u16, headers: &HeaderMap, attempts: u32) -> Self {
         Meta {
             status,

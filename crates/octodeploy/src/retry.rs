@@ -142,6 +142,10 @@ impl RetryPolicy {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct RetryEvent<'a> {
+    /// The request's method (`GET`, `POST`, `DELETE`).
+    pub method: &'static str,
+    /// The request's path template (`/repos/{owner}/{repo}/dispatches`).
+    pub path: &'static str,
     /// The attempt that failed (1 for the first).
     pub attempt: u32,
     /// How long the client will wait before the next attempt.

@@ -210,6 +210,8 @@ where
         );
         if let Some(notify) = &inner.on_retry {
             notify(&RetryEvent {
+                method: op.method(),
+                path: op.path_template(),
                 attempt,
                 wait,
                 error: &error,
