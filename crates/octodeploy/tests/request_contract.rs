@@ -185,3 +185,18 @@ fn a_new_state_in_the_spec_is_caught() {
         ["`state`: the spec allows \"waiting\", we cannot send it"]
     );
 }
+
+#[test]
+fn generated_request_types_expose_the_same_schema() {
+    use octodeploy::api::types;
+    let problems = mismatches(
+        &body("repos/create-deployment-status"),
+        &ours::<types::ReposCreateDeploymentStatusBody>(),
+    );
+    assert!(problems.is_empty(), "{problems:#?}");
+    let problems = mismatches(
+        &body("repos/create-dispatch-event"),
+        &ours::<types::ReposCreateDispatchEventBody>(),
+    );
+    assert!(problems.is_empty(), "{problems:#?}");
+}
