@@ -167,6 +167,16 @@ impl Connection {
         if global.no_retry {
             builder = builder.retry(RetryPolicy::none());
         } else {
+            // Undocumented in --help on purpose: a knob for this crate's own
+            // tests, so retries run without real waiting.
+            if let Some(ms) = std::env::var("OCTODEPLOY_INITIAL_BACKOFF_MS")
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                builder = builder.retry(
+                    RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(ms)),
+                );
+            }
             // Say why the command is waiting instead of going quiet.
             builder = builder.on_retry(|event| {
                 eprintln!(

@@ -118,6 +118,8 @@ impl Cli {
     pub async fn run(self) -> Run {
         let mut cmd = Command::new(BIN);
         cmd.env_clear()
+            // Backoffs of 0 ms: retries are exercised without real waiting.
+            .env("OCTODEPLOY_INITIAL_BACKOFF_MS", "0")
             .args(&self.args)
             .envs(self.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
