@@ -71,6 +71,41 @@ async fn replay(name: &str) -> ReplayServer {
     ReplayServer::for_scenario(name).await.unwrap()
 }
 
+/// A replay server with nothing recorded: any request fails the test.
+async fn empty_replay() -> ReplayServer {
+    let mut cassette = Cassette::load("get-status").unwrap();
+    cassette.interactions.clear();
+    ReplayServer::replay(cassette).await.unwrap()
+}
+
+/// The status-creating requests several cassettes record.
+trait RecordedStatuses {
+    /// `create-status`: in_progress on GHES deployment 43 (staging).
+    fn staging_in_progress(&self) -> octodeploy::CreateStatus;
+    /// github.com deployment 2847113390: in_progress to production.
+    fn production_in_progress(&self) -> octodeploy::CreateStatus;
+}
+
+impl RecordedStatuses for Client {
+    fn staging_in_progress(&self) -> octodeploy::CreateStatus {
+        self.repo("octo-org", "deploy-demo")
+            .deployment(43)
+            .create_status(State::InProgress)
+            .log_url("https://ci.octo-org.example/deploy-demo/pipelines/8890")
+            .environment("staging")
+            .description("Deploying 9b0c4e1 to staging")
+    }
+
+    fn production_in_progress(&self) -> octodeploy::CreateStatus {
+        self.repo("octo-org", "deploy-demo")
+            .deployment(2_847_113_390)
+            .create_status(State::InProgress)
+            .log_url("https://github.com/octo-org/deploy-demo/actions/runs/13795412376")
+            .environment("production")
+            .description("Deploying 4c2d9e0 to production")
+    }
+}
+
 // ---- every operation's success ----
 
 #[tokio::test]
@@ -116,15 +151,7 @@ async fn get_one_status() {
 #[tokio::test]
 async fn create_a_status() {
     let r = replay("create-status").await;
-    let s = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(43)
-        .create_status(State::InProgress)
-        .log_url("https://ci.octo-org.example/deploy-demo/pipelines/8890")
-        .environment("staging")
-        .description("Deploying 9b0c4e1 to staging")
-        .await
-        .unwrap();
+    let s = client(&r).staging_in_progress().await.unwrap();
     assert_eq!((s.id, &s.state), (1190, &State::InProgress));
     assert_eq!(s.meta().status, 201);
     assert_eq!(
@@ -317,15 +344,7 @@ async fn secondary_rate_limit_403_with_retry_after() {
         RetryPolicy::default().max_wait(Duration::from_secs(30)),
         clock.clone(),
     );
-    let err = c
-        .repo("octo-org", "deploy-demo")
-        .deployment(2_847_113_390)
-        .create_status(State::InProgress)
-        .log_url("https://github.com/octo-org/deploy-demo/actions/runs/13795412376")
-        .environment("production")
-        .description("Deploying 4c2d9e0 to production")
-        .await
-        .unwrap_err();
+    let err = c.production_in_progress().await.unwrap_err();
     let Error::RateLimited(rl) = &err else {
         panic!("{err:?}")
     };
@@ -411,12 +430,7 @@ async fn post_is_retried_after_429_with_retry_after() {
     let r = replay("create-status-secondary-rate-limit-then-success").await;
     let clock = TestClock::at(1_773_224_000);
     let s = client_with(&r, RetryPolicy::default(), clock.clone())
-        .repo("octo-org", "deploy-demo")
-        .deployment(2_847_113_390)
-        .create_status(State::InProgress)
-        .log_url("https://github.com/octo-org/deploy-demo/actions/runs/13795412376")
-        .environment("production")
-        .description("Deploying 4c2d9e0 to production")
+        .production_in_progress()
         .await
         .unwrap();
     assert_eq!(s.meta().attempts, 2);
@@ -446,12 +460,7 @@ async fn post_is_never_retried_after_an_ambiguous_502() {
     let r = replay("create-status-502-not-retried").await;
     let clock = TestClock::at(1_750_000_000);
     let err = client_with(&r, RetryPolicy::default().max_retries(5), clock.clone())
-        .repo("octo-org", "deploy-demo")
-        .deployment(43)
-        .create_status(State::InProgress)
-        .log_url("https://ci.octo-org.example/deploy-demo/pipelines/8890")
-        .environment("staging")
-        .description("Deploying 9b0c4e1 to staging")
+        .staging_in_progress()
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(502));
@@ -648,9 +657,7 @@ async fn trailing_slashes_and_a_doubled_api_v3_do_not_break_paths() {
 #[tokio::test]
 async fn path_segments_are_encoded_and_dot_segments_refused() {
     // Nothing in the cassette: any request would be unexpected.
-    let mut cassette = Cassette::load("get-status").unwrap();
-    cassette.interactions.clear();
-    let r = ReplayServer::replay(cassette).await.unwrap();
+    let r = empty_replay().await;
     let c = no_retry(&r);
     for (owner, repo) in [("..", "x"), ("", "x"), ("o", "")] {
         let err = c
@@ -681,9 +688,7 @@ async fn path_segments_are_encoded_and_dot_segments_refused() {
 
 #[tokio::test]
 async fn a_backslash_cannot_escape_the_path() {
-    let mut cassette = Cassette::load("get-status").unwrap();
-    cassette.interactions.clear();
-    let r = ReplayServer::replay(cassette).await.unwrap();
+    let r = empty_replay().await;
     let err = no_retry(&r)
         .repo(r"x\..\..\orgs\evil", "repo")
         .deployment(1)
