@@ -1,0 +1,8 @@
+//! The code generation pipeline's one integration-test binary: the checked-in
+//! outputs are what the pipeline produces, and the drift checker classifies
+//! changes between descriptions. New integration tests go into a module here.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
+
+mod checked_in;
+mod drift;
