@@ -125,6 +125,9 @@ pub enum OutputFormat {
     /// Aligned columns (ID, STATE, ENVIRONMENT, CREATED, CREATOR,
     /// DESCRIPTION) or a sentence
     Table,
+    /// JSON Lines: one compact JSON object per line (each status of a list
+    /// on its own line, as it arrives)
+    Jsonl,
 }
 
 /// The commands.

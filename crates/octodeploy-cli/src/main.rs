@@ -17,7 +17,7 @@
 //! `GITHUB_API_URL`, else `https://GH_HOST/api/v3`, else
 //! `https://api.github.com`), `--token TOKEN` (else `GH_TOKEN`/`GITHUB_TOKEN`,
 //! or only `GH_ENTERPRISE_TOKEN`/`GITHUB_ENTERPRISE_TOKEN` for a GHES `GH_HOST`),
-//! `--output json|table` (default: table on a terminal, else JSON),
+//! `--output json|table|jsonl` (default: table on a terminal, else JSON),
 //! `--no-retry`, `-v`/`-vv`/`-vvv` (logs on standard error).
 //!
 //! # Exit codes
@@ -44,7 +44,10 @@
 //! `{"ok": true, "action": ..., "repository": ..., "request_id": ...}`
 //! (`deployment delete`, `dispatch`). `--output table` prints aligned
 //! columns `ID STATE ENVIRONMENT CREATED CREATOR DESCRIPTION`, or a
-//! sentence for delete and dispatch.
+//! sentence for delete and dispatch. `--output jsonl` prints the same
+//! objects compactly, one per line. `status list --all` writes each status
+//! as it arrives (see [`output::StatusList`]): memory does not grow with the
+//! number of statuses.
 
 mod cli;
 mod error;

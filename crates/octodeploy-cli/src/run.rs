@@ -6,7 +6,7 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use futures::StreamExt;
+use futures::{FutureExt, Stream, StreamExt};
 use octodeploy::{Client, DeploymentStatus, RetryPolicy, Token};
 use tracing::level_filters::LevelFilter;
 use tracing_subscriber::filter::Targets;
@@ -220,6 +220,43 @@ impl Connection {
     }
 }
 
+/// Writes each status of `stream` as it arrives (see
+/// [`output::StatusList`]), flushing whenever the next one is not ready yet
+/// (the next page is being fetched): memory does not grow with the listing.
+async fn stream_statuses(
+    mut stream: impl Stream<Item = Result<DeploymentStatus, octodeploy::Error>> + Unpin,
+    format: OutputFormat,
+    per_page: u32,
+    error: impl Fn(octodeploy::Error) -> CliError,
+) -> Result<(), CliError> {
+    let mut list = output::StatusList::new(io::BufWriter::new(io::stdout().lock()), format);
+    let mut progress = Progress::new(per_page, io::stderr().is_terminal());
+    let mut count = 0;
+    loop {
+        let next = match stream.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                list.flush().map_err(CliError::Output)?;
+                stream.next().await
+            }
+        };
+        match next {
+            Some(Ok(status)) => {
+                list.push(&status).map_err(CliError::Output)?;
+                count += 1;
+                progress.item(count, &mut io::stderr());
+            }
+            Some(Err(e)) => {
+                list.abandon().map_err(CliError::Output)?;
+                return Err(error(e));
+            }
+            None => break,
+        }
+    }
+    progress.done(count, &mut io::stderr());
+    list.finish().map(drop).map_err(CliError::Output)
+}
+
 fn write_out(
     f: impl FnOnce(&mut io::StdoutLock<'static>) -> io::Result<()>,
 ) -> Result<(), CliError> {
@@ -237,15 +274,8 @@ async fn list(global: &GlobalArgs, format: OutputFormat, args: ListArgs) -> Resu
         .deployment(args.deployment_id);
     if args.all {
         let per_page = args.per_page.unwrap_or(ALL_PER_PAGE);
-        let mut stream = std::pin::pin!(deployment.statuses().per_page(per_page).stream());
-        let mut progress = Progress::new(per_page, io::stderr().is_terminal());
-        let mut items: Vec<DeploymentStatus> = Vec::new();
-        while let Some(item) = stream.next().await {
-            items.push(item.map_err(|e| conn.error(e))?);
-            progress.item(items.len(), &mut io::stderr());
-        }
-        progress.done(items.len(), &mut io::stderr());
-        return write_out(|out| output::statuses(out, format, &items));
+        let stream = deployment.statuses().per_page(per_page).stream();
+        return stream_statuses(stream, format, per_page, |e| conn.error(e)).await;
     }
     let mut request = deployment.statuses();
     if let Some(n) = args.per_page {

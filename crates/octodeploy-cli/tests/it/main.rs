@@ -9,4 +9,5 @@ mod cli;
 mod common;
 mod fake;
 mod replay;
+mod streaming;
 mod terminal;
