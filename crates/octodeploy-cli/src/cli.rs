@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::builder::NonEmptyStringValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
@@ -102,18 +103,115 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 
-    /// Do not retry failed requests
+    /// Do not retry failed requests (the same as --retries 0)
     ///
-    /// By default GETs and DELETEs are retried (up to 3 times) on 5xx,
-    /// transport errors and rate limits that reset within a minute; POSTs
-    /// only when GitHub did not process them (a duplicate dispatch would run
-    /// workflows twice).
+    /// By default GETs and DELETEs are retried on 5xx, transport errors and
+    /// rate limits whose wait fits --max-wait; POSTs only when GitHub did not
+    /// process them (a duplicate dispatch would run workflows twice).
     #[arg(long, global = true)]
     pub no_retry: bool,
+
+    /// Retries after a failed attempt, 0 to 10
+    ///
+    /// GETs and DELETEs are retried on 5xx, transport errors, timeouts and
+    /// rate limits; POSTs only when GitHub did not process them (a 429, a
+    /// rate limit, a connection never made). --no-retry wins over this.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        env = "OCTODEPLOY_RETRIES",
+        default_value_t = DEFAULT_RETRIES,
+        value_parser = clap::value_parser!(u32).range(0..=10)
+    )]
+    pub retries: u32,
+
+    /// Time limit of each HTTP request, from connecting to the last byte
+    /// (500ms, 30s, 2m...)
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        env = "OCTODEPLOY_TIMEOUT",
+        default_value = DEFAULT_TIMEOUT,
+        value_parser = parse_timeout
+    )]
+    pub timeout: Duration,
+
+    /// The longest wait before a retry (a backoff, Retry-After, a
+    /// rate-limit reset)
+    ///
+    /// A rate limit that asks for a longer wait fails at once (exit 4). A
+    /// secondary rate limit without Retry-After counts as 60s, GitHub's
+    /// advice. One request takes at most (retries + 1) x timeout + retries
+    /// x max-wait; `status list --all` is one request per page.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        env = "OCTODEPLOY_MAX_WAIT",
+        default_value = DEFAULT_MAX_WAIT,
+        value_parser = parse_duration
+    )]
+    pub max_wait: Duration,
+
+    /// The first backoff between retries after a failure; it doubles with
+    /// each retry (at most 30s), randomized between half and all of it
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        env = "OCTODEPLOY_BACKOFF",
+        default_value = DEFAULT_BACKOFF,
+        value_parser = parse_duration
+    )]
+    pub backoff: Duration,
 
     /// Log to standard error: -v requests (info), -vv debug, -vvv everything
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// `--retries` when neither the flag nor `OCTODEPLOY_RETRIES` is given.
+pub const DEFAULT_RETRIES: u32 = 3;
+/// `--timeout`'s default.
+pub const DEFAULT_TIMEOUT: &str = "30s";
+/// `--max-wait`'s default.
+pub const DEFAULT_MAX_WAIT: &str = "60s";
+/// `--backoff`'s default.
+pub const DEFAULT_BACKOFF: &str = "500ms";
+/// The longest duration any flag accepts.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
+
+/// Parses `500ms`, `30s`, `2m`, `1h` or a bare number of seconds, at most
+/// [`MAX_DURATION`].
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    let value = value.trim();
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let (digits, unit) = value.split_at(split);
+    let expected = || format!("expected a duration such as 500ms, 30s, 2m or 1h, got `{value}`");
+    let n: u64 = digits.parse().map_err(|_| expected())?;
+    let duration = match unit {
+        "ms" => Some(Duration::from_millis(n)),
+        "" | "s" => Some(Duration::from_secs(n)),
+        "m" => n.checked_mul(60).map(Duration::from_secs),
+        "h" => n.checked_mul(3600).map(Duration::from_secs),
+        _ => return Err(expected()),
+    };
+    match duration {
+        Some(d) if d <= MAX_DURATION => Ok(d),
+        _ => Err(format!("`{value}` is longer than 24h")),
+    }
+}
+
+/// [`parse_duration`], and not zero.
+pub fn parse_timeout(value: &str) -> Result<Duration, String> {
+    match parse_duration(value)? {
+        d if d.is_zero() => Err("a timeout of 0 would fail every request".to_owned()),
+        d => Ok(d),
+    }
 }
 
 /// `--output`.
@@ -416,6 +514,38 @@ mod tests {
         for v in StateArg::value_variants() {
             let name = v.to_possible_value().map(|p| p.get_name().to_owned());
             assert_eq!(Some(v.to_state().as_str().to_owned()), name);
+        }
+    }
+
+    #[test]
+    fn durations() {
+        let ok = [
+            ("500ms", Duration::from_millis(500)),
+            ("30s", Duration::from_secs(30)),
+            ("30", Duration::from_secs(30)),
+            ("2m", Duration::from_secs(120)),
+            ("1h", Duration::from_secs(3600)),
+            ("0s", Duration::ZERO),
+            ("24h", MAX_DURATION),
+        ];
+        for (text, d) in ok {
+            assert_eq!(parse_duration(text), Ok(d), "{text}");
+        }
+        for bad in [
+            "",
+            "s",
+            "-1s",
+            "1.5s",
+            "1d",
+            "25h",
+            "99999999999999999999h",
+            "1 s",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert!(parse_timeout("0s").is_err());
+        for default in [DEFAULT_TIMEOUT, DEFAULT_MAX_WAIT, DEFAULT_BACKOFF] {
+            assert!(parse_timeout(default).is_ok(), "{default}");
         }
     }
 

@@ -18,7 +18,9 @@
 //! `https://api.github.com`), `--token TOKEN` (else `GH_TOKEN`/`GITHUB_TOKEN`,
 //! or only `GH_ENTERPRISE_TOKEN`/`GITHUB_ENTERPRISE_TOKEN` for a GHES `GH_HOST`),
 //! `--output json|table|jsonl` (default: table on a terminal, else JSON),
-//! `--no-retry`, `-v`/`-vv`/`-vvv` (logs on standard error).
+//! `--retries N`/`--no-retry`, `--timeout DURATION`, `--max-wait DURATION`,
+//! `--backoff DURATION` (each also as an `OCTODEPLOY_*` variable),
+//! `-v`/`-vv`/`-vvv` (logs on standard error).
 //!
 //! # Exit codes
 //!

@@ -27,6 +27,9 @@ use crate::redact::Redactor;
 /// The `User-Agent` the CLI sends.
 pub const USER_AGENT: &str = concat!("octodeploy-cli/", env!("CARGO_PKG_VERSION"));
 
+/// The connection timeout, unless `--timeout` is shorter.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// `--all` without `--per-page` asks for the largest pages GitHub allows.
 pub const ALL_PER_PAGE: u32 = 100;
 
@@ -164,19 +167,16 @@ impl Connection {
         if let Some(token) = token {
             builder = builder.token(token);
         }
-        if global.no_retry {
-            builder = builder.retry(RetryPolicy::none());
-        } else {
-            // Undocumented in --help on purpose: a knob for this crate's own
-            // tests, so retries run without real waiting.
-            if let Some(ms) = std::env::var("OCTODEPLOY_INITIAL_BACKOFF_MS")
-                .ok()
-                .and_then(|v| v.parse::<u64>().ok())
-            {
-                builder = builder.retry(
-                    RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(ms)),
-                );
-            }
+        let retries = if global.no_retry { 0 } else { global.retries };
+        let policy = RetryPolicy::default()
+            .max_retries(retries)
+            .initial_backoff(global.backoff)
+            .max_wait(global.max_wait);
+        builder = builder
+            .timeout(Some(global.timeout))
+            .connect_timeout(global.timeout.min(CONNECT_TIMEOUT))
+            .retry(policy);
+        if retries > 0 {
             // Say why the command is waiting instead of going quiet.
             builder = builder.on_retry(|event| {
                 eprintln!(
@@ -195,7 +195,9 @@ impl Connection {
         tracing::info!(
             api_url = %client.base_url(),
             token = if token_sent { "set" } else { "none" },
-            retries = !global.no_retry,
+            retries,
+            timeout = ?global.timeout,
+            max_wait = ?global.max_wait,
             "configured"
         );
         Ok(Connection { client, token_sent })

@@ -117,7 +117,7 @@ impl Cli {
         let mut cmd = Command::new(BIN);
         cmd.env_clear()
             // Backoffs of 0 ms: retries are exercised without real waiting.
-            .env("OCTODEPLOY_INITIAL_BACKOFF_MS", "0")
+            .env("OCTODEPLOY_BACKOFF", "0s")
             .args(&self.args)
             .envs(self.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())

@@ -8,6 +8,7 @@
 mod cli;
 mod common;
 mod fake;
+mod limits;
 mod replay;
 mod streaming;
 mod terminal;
