@@ -8,6 +8,8 @@
 //!   between the fragment and another description, checked against
 //!   acknowledged snapshots.
 //! - `cargo xtask ci`: every test and check, as CI runs them.
+//! - `cargo xtask bench [ARGS]`: the performance benchmark (the `bench`
+//!   crate, release build); prints figures, never fails on one.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +55,12 @@ enum Command {
     },
     /// Run every test and check: fmt, clippy, tests, regen/extract/drift checks.
     Ci,
+    /// Run the benchmark (octodeploy vs a hand-written floor) in a release build.
+    Bench {
+        /// Passed to `octodeploy-bench run` (e.g. `--counts 10000 --rounds 4`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -108,6 +116,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", codegen::drift::run(&opts)?);
         }
         Command::Ci => ci(&ws)?,
+        Command::Bench { args } => {
+            let mut run = vec!["run", "--release", "-p", "octodeploy-bench", "--", "run"];
+            run.extend(args.iter().map(String::as_str));
+            cargo(&ws, &run, &[])?;
+        }
     }
     Ok(())
 }
