@@ -12,7 +12,10 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use chrono::{DateTime, Utc};
 
 use crate::FakeGitHub;
+use crate::deployer::Deployer;
+use crate::deployment_seed::DeploymentDetails;
 use crate::error::FakeError;
+use crate::repo_settings::SettingChange;
 use crate::seed::Seed;
 use crate::state::{DeploymentState, SeedError, State, User};
 
@@ -79,6 +82,7 @@ pub struct DeploymentBuilder {
     transient: bool,
     production: Option<bool>,
     statuses: Vec<StatusSeed>,
+    pub(crate) details: DeploymentDetails,
 }
 
 impl DeploymentBuilder {
@@ -89,6 +93,7 @@ impl DeploymentBuilder {
             transient: false,
             production: None,
             statuses: Vec::new(),
+            details: DeploymentDetails::default(),
         }
     }
 
@@ -128,6 +133,7 @@ pub struct RepoBuilder {
     owner: String,
     name: String,
     deployments: Vec<DeploymentBuilder>,
+    pub(crate) settings: Vec<SettingChange>,
 }
 
 impl RepoBuilder {
@@ -136,6 +142,7 @@ impl RepoBuilder {
             owner,
             name,
             deployments: Vec::new(),
+            settings: Vec::new(),
         }
     }
 
@@ -164,6 +171,7 @@ impl RepoBuilder {
         now: DateTime<Utc>,
     ) -> Result<(), SeedError> {
         let repo = state.add_repo(&self.owner, &self.name)?;
+        state.apply_settings_at(repo, &self.settings);
         for deployment in &self.deployments {
             let production = deployment
                 .production
@@ -174,6 +182,9 @@ impl RepoBuilder {
                 &deployment.environment,
                 deployment.transient,
                 production,
+                &deployment.details,
+                creator,
+                now,
             )?;
             for status in &deployment.statuses {
                 state.push_seed_status(
@@ -200,6 +211,7 @@ pub struct FakeGitHubBuilder {
     pub(crate) addr: SocketAddr,
     pub(crate) repos: Vec<RepoBuilder>,
     pub(crate) access_log: bool,
+    pub(crate) deployer: Option<Deployer>,
 }
 
 impl Default for FakeGitHubBuilder {
@@ -213,6 +225,7 @@ impl Default for FakeGitHubBuilder {
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             repos: Vec::new(),
             access_log: false,
+            deployer: None,
         }
     }
 }

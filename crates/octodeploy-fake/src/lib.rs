@@ -1,5 +1,7 @@
-//! An in-memory fake of the five GitHub REST operations octodeploy binds —
-//! `repos/delete-deployment`, `repos/list-deployment-statuses`,
+//! An in-memory fake of the GitHub REST operations octodeploy binds —
+//! `repos/create-deployment`, `repos/list-deployments`,
+//! `repos/get-deployment`, `repos/delete-deployment`,
+//! `repos/list-deployment-statuses`,
 //! `repos/create-deployment-status`, `repos/get-deployment-status` and
 //! `repos/create-dispatch-event` — with GitHub's semantics, for tests (in
 //! process) and for trying the CLI without GitHub (the `octodeploy-fake`
@@ -75,6 +77,19 @@
 //!   `validation-error-simple` with GitHub's message "We cannot delete an
 //!   active deployment unless it is the only deployment in a given
 //!   environment.".
+//! - **Deployments**: created with the next id (ids increase across the
+//!   server and are never reused), GitHub's `deployment` body (`payload`
+//!   returned as sent, object or string; `description` `null` when unset;
+//!   `production_environment` defaulting to `environment == "production"`),
+//!   `Location` = its `url`. What creation leads to — 201, 202 (auto-merged,
+//!   nothing created), 409 (merge conflict, failed required contexts naming
+//!   them) or 422 (schema violations as `Invalid request.`, unknown refs) —
+//!   is switchable per repository: [`RepoBuilder::auto_merge`],
+//!   [`RepoBuilder::commit_status`], [`RepoBuilder::git_ref`], and
+//!   [`FakeGitHub::configure_repo`] while running. Listed newest first,
+//!   filtered by `sha`, `ref`, `task` and `environment` (exact matches),
+//!   paginated like statuses. An opt-in [`Deployer`] reports statuses on a
+//!   schedule.
 //! - **Dispatch**: the repository must exist (404); `event_type` a string
 //!   of 1 to 100 characters; `client_payload` optional (`null` = absent), an
 //!   object with at most 10 top-level properties, smaller than 64 KiB
@@ -135,14 +150,23 @@
 
 #![deny(missing_docs)]
 
+mod api_error;
 mod builder;
+pub mod deployer;
+mod deployment_seed;
 mod error;
 pub mod faults;
+mod frontend;
 mod headers;
+mod model;
 pub mod pagination;
 mod records;
 mod render;
+mod repo_settings;
+mod request;
+mod respond;
 mod routes;
+mod rules;
 pub mod seed;
 mod state;
 
@@ -155,9 +179,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use builder::{DeploymentBuilder, FakeGitHubBuilder, RepoBuilder, StatusSeed};
+pub use deployer::{Deployer, DeployerSpecError};
 pub use error::FakeError;
 pub use faults::Faults;
 pub use records::{DeploymentSnapshot, DispatchEvent, RecordedRequest, StatusSnapshot};
+pub use repo_settings::{AutoMerge, CommitState};
 pub use routes::GHES_PREFIX;
 pub use seed::Seed;
 pub use state::{DeploymentState, SeedError, UnknownState};
@@ -226,7 +252,11 @@ impl FakeGitHub {
             origin: format!("http://{addr}"),
             ids: headers::RequestIds::new(u64::from(addr.port())),
             access_log: builder.access_log,
+            deployer: deployer::Hub::default(),
         });
+        if let Some(script) = builder.deployer {
+            deployer::start(&app, script);
+        }
         let service =
             routes::router(Arc::clone(&app)).into_make_service_with_connect_info::<SocketAddr>();
         let (stop, stopped) = oneshot::channel::<()>();

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! octodeploy-fake --port 8080 --seed demo
+//! octodeploy-fake --port 8080 --deployer queued=0s,in_progress=2s,success=5s
 //! ```
 //!
 //! Prints the GHES-style base URL (`http://127.0.0.1:8080/api/v3`) as the
@@ -14,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::Parser;
-use octodeploy_fake::{FakeGitHub, Seed};
+use octodeploy_fake::{Deployer, FakeGitHub, Seed};
 
 /// An in-memory fake of GitHub's deployment-status and repository-dispatch
 /// REST API (served at / and at /api/v3).
@@ -41,6 +42,15 @@ struct Args {
     /// Do not log requests on standard error.
     #[arg(long)]
     quiet: bool,
+    /// Report statuses on every deployment created through the API, on a
+    /// schedule: `STATE=DELAY,...`, each delay after the previous step
+    /// (e.g. `queued=0s,in_progress=2s,success=5s`). Off by default.
+    #[arg(long, value_name = "SPEC")]
+    deployer: Option<Deployer>,
+    /// With `--deployer`: run the script on these deployments (seeded ones
+    /// included) instead of every created one. Repeatable.
+    #[arg(long = "deployer-for", value_name = "ID", requires = "deployer")]
+    deployer_for: Vec<u64>,
 }
 
 async fn stop_signal() {
@@ -75,6 +85,12 @@ async fn main() -> ExitCode {
         .access_log(!args.quiet);
     if let Some(token) = args.token {
         builder = builder.token(token);
+    }
+    if let Some(mut deployer) = args.deployer {
+        if !args.deployer_for.is_empty() {
+            deployer = deployer.only(args.deployer_for);
+        }
+        builder = builder.deployer(deployer);
     }
     let fake = match builder.start().await {
         Ok(fake) => fake,

@@ -1,6 +1,7 @@
-//! JSON bodies in GitHub's shapes: `deployment-status` (with a full
-//! `simple-user` as `creator`), and the error bodies (`basic-error`,
-//! `validation-error`, `validation-error-simple`).
+//! JSON bodies in GitHub's shapes: `deployment` and `deployment-status`
+//! (with a full `simple-user` as `creator`), and the error bodies
+//! (`basic-error`, `validation-error`, `validation-error-simple`, and the
+//! 409 of failed required contexts).
 //!
 //! Field order follows GitHub's examples. Legacy (base64) `node_id`s are
 //! used: `MDE2OkRlcGxveW1lbnRTdGF0dXMx` is `016:DeploymentStatus1`.
@@ -10,10 +11,21 @@
 use chrono::SecondsFormat;
 use serde_json::{Value, json};
 
-use crate::state::{FieldError, StatusView, User};
+use crate::api_error::FieldError;
+use crate::model::{DeploymentView, StatusView, User};
+use crate::repo_settings::CommitState;
 
-/// `documentation_url`s of the five operations (github.com's docs).
+/// `documentation_url`s of the operations (github.com's docs).
 pub(crate) mod docs {
+    /// repos/create-deployment
+    pub(crate) const CREATE_DEPLOYMENT: &str =
+        "https://docs.github.com/rest/deployments/deployments#create-a-deployment";
+    /// repos/list-deployments
+    pub(crate) const LIST_DEPLOYMENTS: &str =
+        "https://docs.github.com/rest/deployments/deployments#list-deployments";
+    /// repos/get-deployment
+    pub(crate) const GET_DEPLOYMENT: &str =
+        "https://docs.github.com/rest/deployments/deployments#get-a-deployment";
     /// repos/delete-deployment
     pub(crate) const DELETE_DEPLOYMENT: &str =
         "https://docs.github.com/rest/deployments/deployments#delete-a-deployment";
@@ -145,6 +157,55 @@ pub(crate) fn status_json(view: &StatusView, urls: &Urls) -> Value {
     })
 }
 
+/// A `deployment` object.
+pub(crate) fn deployment_json(view: &DeploymentView, urls: &Urls) -> Value {
+    let d = &view.deployment;
+    let url = deployment_url(urls, &view.owner, &view.repo, d.id);
+    json!({
+        "url": url,
+        "id": d.id,
+        "node_id": node_id("Deployment", d.id),
+        "task": d.task,
+        "original_environment": d.original_environment,
+        "environment": d.environment,
+        "description": d.description,
+        "created_at": d.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "updated_at": d.updated_at().to_rfc3339_opts(SecondsFormat::Secs, true),
+        "statuses_url": format!("{url}/statuses"),
+        "repository_url": repository_url(urls, &view.owner, &view.repo),
+        "creator": user_json(&d.creator, urls),
+        "sha": d.sha,
+        "ref": d.git_ref,
+        "payload": d.payload,
+        "transient_environment": d.transient,
+        "production_environment": d.production,
+        "performed_via_github_app": null,
+    })
+}
+
+/// The 409 GitHub sends when required contexts are not all `success`.
+pub(crate) fn checks_failed(
+    head: &str,
+    contexts: &[(String, CommitState)],
+    documentation_url: &str,
+) -> Value {
+    let contexts: Vec<Value> = contexts
+        .iter()
+        .map(|(context, state)| json!({"context": context, "state": state}))
+        .collect();
+    json!({
+        "message": format!("Conflict: Commit status checks failed for {head}."),
+        "errors": [{
+            "contexts": contexts,
+            "resource": "Deployment",
+            "field": "required_contexts",
+            "code": "invalid",
+        }],
+        "documentation_url": documentation_url,
+        "status": "409",
+    })
+}
+
 /// A `basic-error` body.
 pub(crate) fn basic_error(message: &str, documentation_url: &str, status: u16) -> Value {
     json!({
@@ -183,7 +244,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::state::{DeploymentState, Status};
+    use crate::model::{DeploymentState, Status};
 
     #[test]
     fn node_ids_match_githubs_examples() {
@@ -236,5 +297,10 @@ mod tests {
         assert!(body["performed_via_github_app"].is_null());
         let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
         assert_eq!(keys.len(), 15);
+    }
+
+    #[test]
+    fn node_ids_of_deployments_match_githubs_example() {
+        assert_eq!(node_id("Deployment", 1), "MDEwOkRlcGxveW1lbnQx");
     }
 }

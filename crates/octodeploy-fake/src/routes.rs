@@ -1,33 +1,32 @@
-//! The HTTP layer: the axum router for the five operations (served at the
-//! root and under `/api/v3`), and the middleware that does what GitHub's
-//! front end does for every request — request ids, faults, authentication,
-//! rate limiting, common headers, `etag`/`If-None-Match`, the request log.
+//! The HTTP layer: the axum router for the operations (served at the root
+//! and under `/api/v3`) and their handlers, each reading the request,
+//! calling the store and rendering GitHub's answer. What GitHub's front end
+//! does for every request is in [`crate::frontend`].
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{ConnectInfo, Extension, Path, RawQuery, Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use serde_json::Value;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
 
-use crate::faults::{Admission, Faults};
-use crate::headers::{self, HTML_CONTENT_TYPE, JSON_CONTENT_TYPE, RequestIds};
+use crate::deployer;
+use crate::faults::Faults;
+use crate::headers::RequestIds;
 use crate::pagination::{PageRequest, link_header, page_count};
 use crate::records::{DispatchEvent, RecordedRequest};
 use crate::render::{self, Urls, docs};
-use crate::state::{ApiError, NewDispatch, NewStatus, State as Model, User};
+use crate::request::{DeploymentFilter, NewDeployment, NewDispatch, NewStatus};
+use crate::respond::{api_error, json_response, not_found};
+use crate::state::{Created, State as Model, User};
 
 /// The prefix GitHub Enterprise Server serves its REST API under.
 pub const GHES_PREFIX: &str = "/api/v3";
-
-/// Request bodies larger than this are refused with 413.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -42,6 +41,8 @@ pub(crate) struct App {
     pub(crate) origin: String,
     pub(crate) ids: RequestIds,
     pub(crate) access_log: bool,
+    /// The scripted deployer, when one runs.
+    pub(crate) deployer: deployer::Hub,
 }
 
 /// Locks a mutex, ignoring poisoning (the data stays consistent: no
@@ -52,19 +53,23 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Per-request context the middleware hands to the handlers.
 #[derive(Debug, Clone)]
-struct Ctx {
-    urls: Urls,
+pub(crate) struct Ctx {
+    pub(crate) urls: Urls,
 }
 
-type Shared = Arc<App>;
+pub(crate) type Shared = Arc<App>;
 
 /// The whole application.
 pub(crate) fn router(app: Shared) -> Router {
     let api = || {
         Router::new()
             .route(
+                "/repos/{owner}/{repo}/deployments",
+                get(list_deployments).post(create_deployment),
+            )
+            .route(
                 "/repos/{owner}/{repo}/deployments/{deployment_id}",
-                delete(delete_deployment),
+                get(get_deployment).delete(delete_deployment),
             )
             .route(
                 "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
@@ -86,55 +91,7 @@ pub(crate) fn router(app: Shared) -> Router {
     // sees — and can fix up — every response, including axum's own 405s.
     Router::new()
         .fallback_service(routes)
-        .layer(middleware::from_fn_with_state(app, github))
-}
-
-fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(JSON_CONTENT_TYPE),
-    );
-    response
-}
-
-fn not_found(documentation_url: &str) -> Response {
-    json_response(
-        StatusCode::NOT_FOUND,
-        &render::basic_error("Not Found", documentation_url, 404),
-    )
-}
-
-fn api_error(error: ApiError, documentation_url: &str) -> Response {
-    match error {
-        ApiError::NotFound => not_found(documentation_url),
-        ApiError::Validation(errors) => json_response(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &render::validation_error(&errors, documentation_url),
-        ),
-        ApiError::NotAnObject(body) => {
-            let mut shown: String = body.chars().take(200).collect();
-            if shown.len() < body.len() {
-                shown.push('…');
-            }
-            json_response(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &render::basic_error(
-                    &format!("Invalid request.\n\nFor 'links/0/schema', {shown} is not an object."),
-                    documentation_url,
-                    422,
-                ),
-            )
-        }
-        ApiError::ActiveDeployment => json_response(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &render::basic_error(
-                "We cannot delete an active deployment unless it is the only deployment in a given environment.",
-                docs::DELETE_DEPLOYMENT,
-                422,
-            ),
-        ),
-    }
+        .layer(middleware::from_fn_with_state(app, crate::frontend::github))
 }
 
 /// Parses a body as JSON; an empty body is `{}` (so missing fields are
@@ -211,18 +168,17 @@ async fn list_statuses(
             .map(|view| render::status_json(view, &ctx.urls))
             .collect(),
     );
-    let mut response = json_response(StatusCode::OK, &body);
     let url = format!(
         "{}/statuses",
         render::deployment_url(&ctx.urls, &page.owner, &page.repo, deployment_id)
     );
-    let pages = page_count(page.total, request.per_page);
-    if let Some(link) = link_header(&url, query.as_deref(), request.page, pages)
-        && let Ok(value) = HeaderValue::from_str(&link)
-    {
-        response.headers_mut().insert(header::LINK, value);
-    }
-    response
+    with_links(
+        json_response(StatusCode::OK, &body),
+        &url,
+        query.as_deref(),
+        request,
+        page.total,
+    )
 }
 
 async fn get_status(
@@ -320,245 +276,122 @@ async fn dispatch(
     }
 }
 
-/// Whether the request carries the required token (`Bearer` or `token`
-/// scheme, case-insensitive).
-fn authorized(app: &App, headers: &HeaderMap) -> bool {
-    let Some(expected) = &app.token else {
-        return true;
-    };
-    let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let Some((scheme, credential)) = value.trim().split_once(' ') else {
-        return false;
-    };
-    (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
-        && credential.trim() == expected
-}
-
-fn bad_gateway(request_id: &str) -> Response {
-    let body = "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Unicorn! &middot; GitHub</title></head>\n<body>\n<h1>502 Bad Gateway</h1>\n<p>We had issues producing the response to your request. Sorry about that. Please try refreshing and contact us if the problem persists.</p>\n</body>\n</html>\n";
-    let mut response = (StatusCode::BAD_GATEWAY, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(HTML_CONTENT_TYPE),
-    );
-    if let Ok(id) = HeaderValue::from_str(request_id) {
-        headers.insert(HeaderName::from_static("x-github-request-id"), id);
+/// Adds GitHub's `Link` header for `page` of a list at `url`.
+fn with_links(
+    mut response: Response,
+    url: &str,
+    query: Option<&str>,
+    request: PageRequest,
+    total: usize,
+) -> Response {
+    let pages = page_count(total, request.per_page);
+    if let Some(link) = link_header(url, query, request.page, pages)
+        && let Ok(value) = HeaderValue::from_str(&link)
+    {
+        response.headers_mut().insert(header::LINK, value);
     }
     response
 }
 
-fn rate_limited(
-    app: &App,
-    request_id: &str,
-    client: Option<SocketAddr>,
-    authenticated: bool,
+async fn create_deployment(
+    State(app): State<Shared>,
+    Extension(ctx): Extension<Ctx>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: Bytes,
 ) -> Response {
-    let who = if authenticated {
-        format!("user ID {}", app.user.id)
-    } else {
-        let ip = client.map_or_else(|| "127.0.0.1".to_owned(), |addr| addr.ip().to_string());
-        format!(
-            "{ip}. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)"
-        )
+    let doc = docs::CREATE_DEPLOYMENT;
+    let Ok(Path((owner, repo))) = path else {
+        return not_found(doc);
     };
-    let separator = if authenticated { "." } else { "" };
-    json_response(
-        StatusCode::FORBIDDEN,
-        &render::basic_error(
-            &format!(
-                "API rate limit exceeded for {who}{separator} If you reach out to GitHub Support for help, please include the request ID {request_id}."
-            ),
-            docs::PRIMARY_RATE_LIMIT,
-            403,
-        ),
+    if let Err(error) = lock(&app.state).dispatch_target(&owner, &repo) {
+        return api_error(error, doc);
+    }
+    let json = match parse_body(&body, doc) {
+        Ok(json) => json,
+        Err(response) => return *response,
+    };
+    let new = match NewDeployment::from_json(&json) {
+        Ok(new) => new,
+        Err(error) => return api_error(error, doc),
+    };
+    let created =
+        lock(&app.state).create_deployment(&owner, &repo, new, &app.user, chrono::Utc::now());
+    match created {
+        Ok(Created::Deployment(view)) => {
+            deployer::created(&app, view.deployment.id);
+            let mut response = json_response(
+                StatusCode::CREATED,
+                &render::deployment_json(&view, &ctx.urls),
+            );
+            let url =
+                render::deployment_url(&ctx.urls, &view.owner, &view.repo, view.deployment.id);
+            if let Ok(location) = HeaderValue::from_str(&url) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }
+        Ok(Created::AutoMerged(message)) => {
+            json_response(StatusCode::ACCEPTED, &json!({ "message": message }))
+        }
+        Err(error) => api_error(error, doc),
+    }
+}
+
+async fn list_deployments(
+    State(app): State<Shared>,
+    Extension(ctx): Extension<Ctx>,
+    RawQuery(query): RawQuery,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let doc = docs::LIST_DEPLOYMENTS;
+    let Ok(Path((owner, repo))) = path else {
+        return not_found(doc);
+    };
+    let request = PageRequest::from_query(query.as_deref());
+    let filter = DeploymentFilter::from_query(query.as_deref());
+    let page = match lock(&app.state).list_deployments(
+        &owner,
+        &repo,
+        &filter,
+        request.per_page,
+        request.page,
+    ) {
+        Ok(page) => page,
+        Err(error) => return api_error(error, doc),
+    };
+    let body = Value::Array(
+        page.items
+            .iter()
+            .map(|view| render::deployment_json(view, &ctx.urls))
+            .collect(),
+    );
+    let url = format!(
+        "{}/deployments",
+        render::repository_url(&ctx.urls, &page.owner, &page.repo)
+    );
+    with_links(
+        json_response(StatusCode::OK, &body),
+        &url,
+        query.as_deref(),
+        request,
+        page.total,
     )
 }
 
-fn secondary_limited(request_id: &str, status: u16, retry_after: u64) -> Response {
-    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
-    let mut response = json_response(
-        code,
-        &render::basic_error(
-            &format!(
-                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID {request_id}."
-            ),
-            docs::SECONDARY_RATE_LIMIT,
-            code.as_u16(),
-        ),
-    );
-    if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
-}
-
-/// Adds `etag` to a successful GET, and turns it into `304 Not Modified`
-/// when `If-None-Match` matches (refunding the request's quota, as GitHub
-/// does not count 304s).
-async fn conditional(app: &App, response: Response, if_none_match: Option<&str>) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return Response::from_parts(parts, Body::empty());
+async fn get_deployment(
+    State(app): State<Shared>,
+    Extension(ctx): Extension<Ctx>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+) -> Response {
+    let doc = docs::GET_DEPLOYMENT;
+    let Ok(Path((owner, repo, deployment))) = path else {
+        return not_found(doc);
     };
-    let tag = headers::etag(&bytes);
-    if let Ok(value) = HeaderValue::from_str(&tag) {
-        parts.headers.insert(header::ETAG, value);
-    }
-    if let Some(wanted) = if_none_match
-        && headers::etag_matches(wanted, &tag)
-    {
-        app.faults.refund();
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_TYPE);
-        parts.headers.remove(header::LINK);
-        return Response::from_parts(parts, Body::empty());
-    }
-    Response::from_parts(parts, Body::from(bytes))
-}
-
-/// The front end: every request passes through here.
-async fn github(State(app): State<Shared>, request: Request, next: Next) -> Response {
-    let started = tokio::time::Instant::now();
-    let request_id = app.ids.next();
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0);
-    let (parts, body) = request.into_parts();
-    let method = parts.method.clone();
-    let path = parts.uri.path().to_owned();
-    let query = parts.uri.query().map(str::to_owned);
-    let recorded_headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            let text = String::from_utf8_lossy(value.as_bytes());
-            // Keep the scheme, never the credential: the log is printable.
-            let text = if name == axum::http::header::AUTHORIZATION {
-                match text.split_once(' ') {
-                    Some((scheme, _)) => format!("{scheme} <redacted>"),
-                    None => "<redacted>".to_owned(),
-                }
-            } else {
-                text.into_owned()
-            };
-            (name.as_str().to_owned(), text)
-        })
-        .collect();
-    let api_version = parts.headers.get("x-github-api-version").cloned();
-    let if_none_match = parts
-        .headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
-
-    if let Some(delay) = app.faults.take_latency() {
-        tokio::time::sleep(delay).await;
-    }
-
-    let urls = Urls {
-        api: if path == GHES_PREFIX || path.starts_with("/api/v3/") {
-            format!("{}{GHES_PREFIX}", app.origin)
-        } else {
-            app.origin.clone()
-        },
-        web: app.origin.clone(),
+    let Some(deployment_id) = parse_id(&deployment) else {
+        return not_found(doc);
     };
-
-    let recorded_body = body
-        .as_ref()
-        .ok()
-        .filter(|bytes| !bytes.is_empty())
-        .map(|bytes| String::from_utf8_lossy(bytes).into_owned());
-
-    let response = if app.faults.take_bad_gateway() {
-        bad_gateway(&request_id)
-    } else {
-        let (mut response, rate) = if !authorized(&app, &parts.headers) {
-            let response = json_response(
-                StatusCode::UNAUTHORIZED,
-                &render::basic_error("Bad credentials", docs::REST, 401),
-            );
-            (response, app.faults.peek())
-        } else {
-            match app.faults.admit() {
-                Admission::Secondary {
-                    rate,
-                    status,
-                    retry_after,
-                } => (secondary_limited(&request_id, status, retry_after), rate),
-                Admission::Primary(rate) => {
-                    let authenticated = parts.headers.contains_key(header::AUTHORIZATION);
-                    (rate_limited(&app, &request_id, client, authenticated), rate)
-                }
-                Admission::Admitted(rate) => match body {
-                    Err(_) => (
-                        json_response(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            &render::basic_error("Payload Too Large", docs::REST, 413),
-                        ),
-                        rate,
-                    ),
-                    Ok(bytes) => {
-                        let mut request = Request::from_parts(parts, Body::from(bytes));
-                        request.extensions_mut().insert(Ctx { urls });
-                        let mut response = next.run(request).await;
-                        let mut rate = rate;
-                        if method == Method::GET && response.status() == StatusCode::OK {
-                            response = conditional(&app, response, if_none_match.as_deref()).await;
-                            if response.status() == StatusCode::NOT_MODIFIED {
-                                rate.remaining = (rate.remaining + 1).min(rate.limit);
-                                rate.used = rate.limit - rate.remaining;
-                            }
-                        }
-                        (response, rate)
-                    }
-                },
-            }
-        };
-        let status = response.status();
-        // axum's 405 fallback adds `allow`; GitHub answers a plain 404.
-        if status == StatusCode::NOT_FOUND {
-            response.headers_mut().remove(header::ALLOW);
-        }
-        let has_body = status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED;
-        headers::apply_common(
-            response.headers_mut(),
-            &request_id,
-            api_version.as_ref(),
-            rate,
-            has_body,
-        );
-        response
-    };
-
-    let status = response.status().as_u16();
-    if app.access_log {
-        let query_text = query
-            .as_deref()
-            .map(|q| format!("?{q}"))
-            .unwrap_or_default();
-        eprintln!(
-            "{method} {path}{query_text} -> {status} ({} ms) [{request_id}]",
-            started.elapsed().as_millis()
-        );
+    match lock(&app.state).get_deployment(&owner, &repo, deployment_id) {
+        Ok(view) => json_response(StatusCode::OK, &render::deployment_json(&view, &ctx.urls)),
+        Err(error) => api_error(error, doc),
     }
-    tracing::debug!(%method, %path, status, %request_id, "octodeploy-fake request");
-    lock(&app.requests).push(RecordedRequest {
-        request_id,
-        method: method.to_string(),
-        path,
-        query,
-        headers: recorded_headers,
-        body: recorded_body,
-        status,
-    });
-    response
 }

@@ -1,465 +1,23 @@
-//! The in-memory model (repositories, deployments, statuses) and GitHub's
-//! rules for the five operations, free of HTTP so that they can be unit
+//! The store: every repository, deployment and status of one server, the
+//! id counters, and the operations the routes call, each applying
+//! GitHub's rules from [`crate::rules`]. HTTP-free, so that it is unit
 //! tested directly.
 //!
 //! Everything here works on owned data behind one [`std::sync::Mutex`] held
-//! by the server; no method blocks or awaits. Request bodies arrive as parsed
-//! [`serde_json::Value`]s and are validated field by field, collecting every
-//! problem into one [`ApiError::Validation`], like GitHub does.
+//! by the server; no method blocks or awaits.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use std::str::FromStr;
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-/// Longest `description` GitHub accepts on a deployment status, in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 140;
-/// Longest `event_type` GitHub accepts on a repository dispatch, in characters.
-pub const MAX_EVENT_TYPE_CHARS: usize = 100;
-/// Most top-level properties a dispatch `client_payload` may have.
-pub const MAX_CLIENT_PAYLOAD_PROPERTIES: usize = 10;
-/// A dispatch `client_payload`, serialized compactly, must be smaller than this.
-pub const MAX_CLIENT_PAYLOAD_BYTES: usize = 64 * 1024;
-
-/// The state of a deployment status (and, through its latest status, of a
-/// deployment).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeploymentState {
-    /// `error`
-    Error,
-    /// `failure`
-    Failure,
-    /// `inactive`
-    Inactive,
-    /// `in_progress`
-    InProgress,
-    /// `queued`
-    Queued,
-    /// `pending`
-    Pending,
-    /// `success`
-    Success,
-}
-
-impl DeploymentState {
-    /// Every state, in the order GitHub's documentation lists them.
-    pub const ALL: [DeploymentState; 7] = [
-        DeploymentState::Error,
-        DeploymentState::Failure,
-        DeploymentState::Inactive,
-        DeploymentState::InProgress,
-        DeploymentState::Queued,
-        DeploymentState::Pending,
-        DeploymentState::Success,
-    ];
-
-    /// The wire name (`"in_progress"`, `"success"`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeploymentState::Error => "error",
-            DeploymentState::Failure => "failure",
-            DeploymentState::Inactive => "inactive",
-            DeploymentState::InProgress => "in_progress",
-            DeploymentState::Queued => "queued",
-            DeploymentState::Pending => "pending",
-            DeploymentState::Success => "success",
-        }
-    }
-}
-
-impl fmt::Display for DeploymentState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The error of [`DeploymentState::from_str`]: the text is not one of the
-/// seven wire names.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown deployment state {0:?} (expected one of error, failure, inactive, in_progress, queued, pending, success)"
-)]
-pub struct UnknownState(pub String);
-
-impl FromStr for DeploymentState {
-    type Err = UnknownState;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        DeploymentState::ALL
-            .into_iter()
-            .find(|state| state.as_str() == s)
-            .ok_or_else(|| UnknownState(s.to_owned()))
-    }
-}
-
-/// The user statuses are attributed to (`creator`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct User {
-    pub(crate) login: String,
-    pub(crate) id: u64,
-}
-
-/// One stored deployment status.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Status {
-    pub(crate) id: u64,
-    pub(crate) state: DeploymentState,
-    pub(crate) description: String,
-    /// The deployment's environment when the status was created.
-    pub(crate) environment: String,
-    /// `target_url` and `log_url` are one value on GitHub (`log_url`
-    /// replaced `target_url`); empty when unset.
-    pub(crate) log_url: String,
-    pub(crate) environment_url: String,
-    pub(crate) creator: User,
-    pub(crate) created_at: DateTime<Utc>,
-}
-
-/// One stored deployment.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Deployment {
-    pub(crate) id: u64,
-    pub(crate) environment: String,
-    pub(crate) transient: bool,
-    pub(crate) production: bool,
-    /// Oldest first (ascending ids).
-    pub(crate) statuses: Vec<Status>,
-}
-
-impl Deployment {
-    /// The state of the latest status, `None` when there is none yet.
-    pub(crate) fn latest_state(&self) -> Option<DeploymentState> {
-        self.statuses.last().map(|status| status.state)
-    }
-}
-
-/// One stored repository.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Repo {
-    pub(crate) owner: String,
-    pub(crate) name: String,
-    pub(crate) deployments: BTreeMap<u64, Deployment>,
-}
-
-/// A status together with what is needed to render its URLs.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct StatusView {
-    pub(crate) owner: String,
-    pub(crate) repo: String,
-    pub(crate) deployment_id: u64,
-    pub(crate) status: Status,
-}
-
-/// One page of a deployment's statuses, newest first.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct StatusPage {
-    /// The repository's canonical owner and name (for `Link` URLs).
-    pub(crate) owner: String,
-    pub(crate) repo: String,
-    pub(crate) total: usize,
-    pub(crate) items: Vec<StatusView>,
-}
-
-/// One problem in a request body, rendered as an element of GitHub's
-/// `errors[]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FieldError {
-    pub(crate) resource: &'static str,
-    /// GitHub's codes: `missing_field`, `invalid`, `custom`.
-    pub(crate) code: &'static str,
-    pub(crate) field: &'static str,
-    pub(crate) message: Option<String>,
-}
-
-/// Why an operation was refused; the HTTP layer maps each to GitHub's status
-/// code and body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ApiError {
-    /// 404 `Not Found`: unknown repository, deployment or status.
-    NotFound,
-    /// 422 `Validation Failed` with `errors[]`.
-    Validation(Vec<FieldError>),
-    /// 422 without `errors[]`: the body is JSON but not an object.
-    NotAnObject(String),
-    /// 422 from the delete rule.
-    ActiveDeployment,
-}
-
-/// A validated `POST .../statuses` body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NewStatus {
-    pub(crate) state: DeploymentState,
-    /// `log_url`, else `target_url`, else empty.
-    pub(crate) log_url: String,
-    pub(crate) description: String,
-    /// Non-empty: the deployment moves to this environment.
-    pub(crate) environment: Option<String>,
-    pub(crate) environment_url: String,
-    pub(crate) auto_inactive: bool,
-}
-
-const STATUS_RESOURCE: &str = "DeploymentStatus";
-const DISPATCH_RESOURCE: &str = "RepositoryDispatch";
-
-fn missing(resource: &'static str, field: &'static str) -> FieldError {
-    FieldError {
-        resource,
-        code: "missing_field",
-        field,
-        message: None,
-    }
-}
-
-fn invalid(resource: &'static str, field: &'static str, message: String) -> FieldError {
-    FieldError {
-        resource,
-        code: "invalid",
-        field,
-        message: Some(message),
-    }
-}
-
-fn custom(resource: &'static str, field: &'static str, message: String) -> FieldError {
-    FieldError {
-        resource,
-        code: "custom",
-        field,
-        message: Some(message),
-    }
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// An optional string field: absent and `null` are `None`.
-fn optional_string(
-    body: &serde_json::Map<String, Value>,
-    resource: &'static str,
-    field: &'static str,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    match body.get(field) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(text.clone()),
-        Some(other) => {
-            errors.push(invalid(
-                resource,
-                field,
-                format!("{field} is {}, not a string", type_name(other)),
-            ));
-            None
-        }
-    }
-}
-
-/// An optional URL field: empty is allowed (GitHub's default), anything else
-/// must be an absolute `http`/`https` URL.
-fn optional_url(
-    body: &serde_json::Map<String, Value>,
-    field: &'static str,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    let text = optional_string(body, STATUS_RESOURCE, field, errors)?;
-    if text.is_empty() {
-        return Some(text);
-    }
-    match url::Url::parse(&text) {
-        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Some(text),
-        _ => {
-            errors.push(custom(
-                STATUS_RESOURCE,
-                field,
-                format!("{field} must use http(s) scheme"),
-            ));
-            None
-        }
-    }
-}
-
-fn as_object(body: &Value) -> Result<&serde_json::Map<String, Value>, ApiError> {
-    body.as_object()
-        .ok_or_else(|| ApiError::NotAnObject(body.to_string()))
-}
-
-impl NewStatus {
-    /// Validates a create-status body like GitHub: `state` required and one
-    /// of the seven states; `description` at most 140 characters; the URL
-    /// fields strings with an `http(s)` scheme (or empty); `environment` a
-    /// string; `auto_inactive` a boolean (default `true`). Unknown fields are
-    /// ignored.
-    pub(crate) fn from_json(body: &Value) -> Result<NewStatus, ApiError> {
-        let body = as_object(body)?;
-        let mut errors = Vec::new();
-        let state = match body.get("state") {
-            None | Some(Value::Null) => {
-                errors.push(missing(STATUS_RESOURCE, "state"));
-                None
-            }
-            Some(Value::String(text)) => match text.parse::<DeploymentState>() {
-                Ok(state) => Some(state),
-                Err(_) => {
-                    errors.push(custom(
-                        STATUS_RESOURCE,
-                        "state",
-                        "state is not included in the list".to_owned(),
-                    ));
-                    None
-                }
-            },
-            Some(_) => {
-                errors.push(custom(
-                    STATUS_RESOURCE,
-                    "state",
-                    "state is not included in the list".to_owned(),
-                ));
-                None
-            }
-        };
-        let target_url = optional_url(body, "target_url", &mut errors);
-        let log_url = optional_url(body, "log_url", &mut errors);
-        let environment_url = optional_url(body, "environment_url", &mut errors);
-        let description = optional_string(body, STATUS_RESOURCE, "description", &mut errors);
-        if let Some(text) = &description
-            && text.chars().count() > MAX_DESCRIPTION_CHARS
-        {
-            errors.push(custom(
-                STATUS_RESOURCE,
-                "description",
-                format!("description is too long (maximum is {MAX_DESCRIPTION_CHARS} characters)"),
-            ));
-        }
-        let environment = optional_string(body, STATUS_RESOURCE, "environment", &mut errors);
-        let auto_inactive = match body.get("auto_inactive") {
-            None | Some(Value::Null) => true,
-            Some(Value::Bool(flag)) => *flag,
-            Some(other) => {
-                errors.push(invalid(
-                    STATUS_RESOURCE,
-                    "auto_inactive",
-                    format!("auto_inactive is {}, not a boolean", type_name(other)),
-                ));
-                true
-            }
-        };
-        match state {
-            Some(state) if errors.is_empty() => Ok(NewStatus {
-                state,
-                log_url: log_url
-                    .filter(|url| !url.is_empty())
-                    .or(target_url)
-                    .unwrap_or_default(),
-                description: description.unwrap_or_default(),
-                environment: environment.filter(|env| !env.is_empty()),
-                environment_url: environment_url.unwrap_or_default(),
-                auto_inactive,
-            }),
-            _ => Err(ApiError::Validation(errors)),
-        }
-    }
-}
-
-/// A validated `POST .../dispatches` body.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct NewDispatch {
-    pub(crate) event_type: String,
-    pub(crate) client_payload: Option<Value>,
-}
-
-impl NewDispatch {
-    /// Validates a dispatch body: `event_type` a string of 1 to 100
-    /// characters; `client_payload` (optional, `null` = absent) an object
-    /// with at most 10 top-level properties, smaller than 64 KiB serialized.
-    pub(crate) fn from_json(body: &Value) -> Result<NewDispatch, ApiError> {
-        let body = as_object(body)?;
-        let mut errors = Vec::new();
-        let event_type = match body.get("event_type") {
-            None | Some(Value::Null) => {
-                errors.push(missing(DISPATCH_RESOURCE, "event_type"));
-                None
-            }
-            Some(Value::String(text)) => {
-                let chars = text.chars().count();
-                if chars == 0 {
-                    errors.push(custom(
-                        DISPATCH_RESOURCE,
-                        "event_type",
-                        "event_type is too short (minimum is 1 character)".to_owned(),
-                    ));
-                } else if chars > MAX_EVENT_TYPE_CHARS {
-                    errors.push(custom(
-                        DISPATCH_RESOURCE,
-                        "event_type",
-                        format!(
-                            "event_type is too long (maximum is {MAX_EVENT_TYPE_CHARS} characters)"
-                        ),
-                    ));
-                }
-                Some(text.clone())
-            }
-            Some(other) => {
-                errors.push(invalid(
-                    DISPATCH_RESOURCE,
-                    "event_type",
-                    format!("event_type is {}, not a string", type_name(other)),
-                ));
-                None
-            }
-        };
-        let client_payload = match body.get("client_payload") {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(map)) => {
-                if map.len() > MAX_CLIENT_PAYLOAD_PROPERTIES {
-                    errors.push(custom(
-                        DISPATCH_RESOURCE,
-                        "client_payload",
-                        format!(
-                            "client_payload has {} top-level properties (maximum is {MAX_CLIENT_PAYLOAD_PROPERTIES})",
-                            map.len()
-                        ),
-                    ));
-                }
-                let payload = Value::Object(map.clone());
-                let size = payload.to_string().len();
-                if size >= MAX_CLIENT_PAYLOAD_BYTES {
-                    errors.push(custom(
-                        DISPATCH_RESOURCE,
-                        "client_payload",
-                        format!(
-                            "client_payload is {size} bytes (it must be smaller than {MAX_CLIENT_PAYLOAD_BYTES} bytes)"
-                        ),
-                    ));
-                }
-                Some(payload)
-            }
-            Some(other) => {
-                errors.push(invalid(
-                    DISPATCH_RESOURCE,
-                    "client_payload",
-                    format!("client_payload is {}, not an object", type_name(other)),
-                ));
-                None
-            }
-        };
-        match event_type {
-            Some(event_type) if errors.is_empty() => Ok(NewDispatch {
-                event_type,
-                client_payload,
-            }),
-            _ => Err(ApiError::Validation(errors)),
-        }
-    }
-}
+use crate::api_error::ApiError;
+use crate::deployment_seed::DeploymentDetails;
+pub(crate) use crate::model::{Deployment, User};
+use crate::model::{DeploymentPage, DeploymentView, Repo, Status, StatusPage, StatusView};
+pub use crate::model::{DeploymentState, UnknownState};
+use crate::repo_settings::{AutoMerge, SettingChange};
+use crate::request::{DeploymentFilter, NewDeployment, NewStatus};
+use crate::rules::{self, Creation};
 
 /// The whole server's data.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -488,6 +46,9 @@ pub enum SeedError {
     /// A deployment needs an environment name.
     #[error("deployment {0} has an empty environment")]
     EmptyEnvironment(u64),
+    /// Settings for a repository that does not exist.
+    #[error("no repository {0}")]
+    UnknownRepo(String),
 }
 
 fn valid_name(name: &str) -> bool {
@@ -529,12 +90,16 @@ impl State {
         self.repos.push(Repo {
             owner: owner.to_owned(),
             name: name.to_owned(),
-            deployments: BTreeMap::new(),
+            deployments: Default::default(),
+            settings: Default::default(),
         });
         Ok(self.repos.len() - 1)
     }
 
-    /// Adds a deployment without statuses to the repository at `repo_index`.
+    /// Adds a deployment without statuses to the repository at `repo_index`
+    /// (seeding): ref `main`, task `deploy`, payload `{}` unless `details`
+    /// say otherwise.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn add_deployment(
         &mut self,
         repo_index: usize,
@@ -542,6 +107,9 @@ impl State {
         environment: &str,
         transient: bool,
         production: bool,
+        details: &DeploymentDetails,
+        creator: &User,
+        now: DateTime<Utc>,
     ) -> Result<(), SeedError> {
         if id == 0 {
             return Err(SeedError::ZeroDeployment);
@@ -555,17 +123,62 @@ impl State {
         let Some(repo) = self.repos.get_mut(repo_index) else {
             return Err(SeedError::BadName(format!("#{repo_index}")));
         };
+        let git_ref = details.git_ref.clone().unwrap_or_else(|| "main".to_owned());
+        let sha = details.sha.clone().unwrap_or_else(|| {
+            repo.settings
+                .resolve(&repo.owner, &repo.name, &git_ref)
+                .unwrap_or_else(|| {
+                    crate::repo_settings::derived_sha(&repo.owner, &repo.name, &git_ref)
+                })
+        });
         repo.deployments.insert(
             id,
             Deployment {
                 id,
+                git_ref,
+                sha,
+                task: details
+                    .task
+                    .clone()
+                    .unwrap_or_else(|| crate::request::DEFAULT_TASK.to_owned()),
+                payload: details
+                    .payload
+                    .clone()
+                    .unwrap_or_else(|| serde_json::json!({})),
+                original_environment: environment.to_owned(),
                 environment: environment.to_owned(),
+                description: details.description.clone(),
                 transient,
                 production,
+                creator: creator.clone(),
+                created_at: details.created_at.unwrap_or(now),
                 statuses: Vec::new(),
             },
         );
         self.deployment_ids.insert(id);
+        Ok(())
+    }
+
+    /// Applies setting changes to the repository at `repo_index`.
+    pub(crate) fn apply_settings_at(&mut self, repo_index: usize, changes: &[SettingChange]) {
+        if let Some(repo) = self.repos.get_mut(repo_index) {
+            for change in changes {
+                repo.settings.apply(change);
+            }
+        }
+    }
+
+    /// Applies setting changes to an existing repository.
+    pub(crate) fn apply_settings(
+        &mut self,
+        owner: &str,
+        repo: &str,
+        changes: &[SettingChange],
+    ) -> Result<(), SeedError> {
+        let index = self
+            .find_repo(owner, repo)
+            .ok_or_else(|| SeedError::UnknownRepo(format!("{owner}/{repo}")))?;
+        self.apply_settings_at(index, changes);
         Ok(())
     }
 
@@ -594,6 +207,8 @@ impl State {
             .get_mut(repo_index)?
             .deployments
             .get_mut(&deployment_id)?;
+        // A deployment is not created after its statuses.
+        deployment.created_at = deployment.created_at.min(created_at);
         deployment.statuses.push(Status {
             id,
             state,
@@ -724,24 +339,11 @@ impl State {
             created_at: now,
         };
         deployment.statuses.push(status.clone());
-        let environment = deployment.environment.clone();
 
         if new.state == DeploymentState::Success && new.auto_inactive {
-            let superseded: Vec<u64> = repo
-                .deployments
-                .values()
-                .filter(|other| {
-                    other.id != deployment_id
-                        && other.environment == environment
-                        && !other.transient
-                        && !other.production
-                        && other.latest_state() == Some(DeploymentState::Success)
-                })
-                .map(|other| other.id)
-                .collect();
+            let superseded = rules::superseded(repo, deployment_id);
             for other_id in superseded {
-                let inactive_id = self.next_status_id;
-                self.next_status_id += 1;
+                let inactive_id = self.take_status_id();
                 if let Some(other) = self
                     .repos
                     .get_mut(repo_index)
@@ -775,18 +377,122 @@ impl State {
     ) -> Result<(), ApiError> {
         let repo_index = self.find_repo(owner, repo).ok_or(ApiError::NotFound)?;
         let repo = self.repos.get_mut(repo_index).ok_or(ApiError::NotFound)?;
-        let deployment = repo
-            .deployments
-            .get(&deployment_id)
-            .ok_or(ApiError::NotFound)?;
-        if repo.deployments.len() > 1
-            && deployment.latest_state() != Some(DeploymentState::Inactive)
-        {
-            return Err(ApiError::ActiveDeployment);
-        }
+        rules::may_delete(repo, deployment_id)?;
         repo.deployments.remove(&deployment_id);
         // The id stays taken: GitHub never hands out a deployment id twice.
         Ok(())
+    }
+
+    fn deployment_view(repo: &Repo, deployment: &Deployment) -> DeploymentView {
+        DeploymentView {
+            owner: repo.owner.clone(),
+            repo: repo.name.clone(),
+            deployment: deployment.clone(),
+        }
+    }
+
+    /// `POST .../deployments`: decides the outcome ([`rules::creation`]);
+    /// on 201 stores the deployment with the next id (ids increase across
+    /// the server and are never reused). A 202 leaves the ref up to date,
+    /// so asking again creates the deployment.
+    pub(crate) fn create_deployment(
+        &mut self,
+        owner: &str,
+        repo: &str,
+        new: NewDeployment,
+        creator: &User,
+        now: DateTime<Utc>,
+    ) -> Result<Created, ApiError> {
+        let repo_index = self.find_repo(owner, repo).ok_or(ApiError::NotFound)?;
+        let id = self.deployment_ids.last().map_or(1, |last| last + 1);
+        let repo = self.repos.get_mut(repo_index).ok_or(ApiError::NotFound)?;
+        let sha = match rules::creation(repo, &new)? {
+            Creation::AutoMerged { message } => {
+                repo.settings.auto_merge = AutoMerge::UpToDate;
+                return Ok(Created::AutoMerged(message));
+            }
+            Creation::Create { sha } => sha,
+        };
+        let production = new
+            .production
+            .unwrap_or_else(|| rules::production_default(&new.environment));
+        let deployment = Deployment {
+            id,
+            git_ref: new.git_ref,
+            sha,
+            task: new.task,
+            payload: new.payload,
+            original_environment: new.environment.clone(),
+            environment: new.environment,
+            description: new.description,
+            transient: new.transient,
+            production,
+            creator: creator.clone(),
+            created_at: now,
+            statuses: Vec::new(),
+        };
+        let view = Self::deployment_view(repo, &deployment);
+        repo.deployments.insert(id, deployment);
+        self.deployment_ids.insert(id);
+        Ok(Created::Deployment(Box::new(view)))
+    }
+
+    /// `GET .../deployments`: one page of the deployments matching
+    /// `filter`, newest (highest id) first. `page` counts from 1.
+    pub(crate) fn list_deployments(
+        &self,
+        owner: &str,
+        repo: &str,
+        filter: &DeploymentFilter,
+        per_page: usize,
+        page: usize,
+    ) -> Result<DeploymentPage, ApiError> {
+        let repo = self.repo(owner, repo)?;
+        let matches = |d: &&Deployment| {
+            filter
+                .sha
+                .as_ref()
+                .is_none_or(|sha| d.sha.eq_ignore_ascii_case(sha))
+                && filter.git_ref.as_ref().is_none_or(|r| d.git_ref == *r)
+                && filter.task.as_ref().is_none_or(|t| d.task == *t)
+                && filter
+                    .environment
+                    .as_ref()
+                    .is_none_or(|e| d.environment == *e)
+        };
+        let matching: Vec<&Deployment> = repo.deployments.values().rev().filter(matches).collect();
+        let skip = page.saturating_sub(1).saturating_mul(per_page);
+        let items = matching
+            .iter()
+            .skip(skip)
+            .take(per_page)
+            .map(|d| Self::deployment_view(repo, d))
+            .collect();
+        Ok(DeploymentPage {
+            owner: repo.owner.clone(),
+            repo: repo.name.clone(),
+            total: matching.len(),
+            items,
+        })
+    }
+
+    /// `GET .../deployments/{id}`.
+    pub(crate) fn get_deployment(
+        &self,
+        owner: &str,
+        repo: &str,
+        deployment_id: u64,
+    ) -> Result<DeploymentView, ApiError> {
+        let (repo, deployment) = self.deployment(owner, repo, deployment_id)?;
+        Ok(Self::deployment_view(repo, deployment))
+    }
+
+    /// The canonical `(owner, name)` of the repository holding a deployment.
+    pub(crate) fn repo_of(&self, deployment_id: u64) -> Option<(String, String)> {
+        self.repos
+            .iter()
+            .find(|r| r.deployments.contains_key(&deployment_id))
+            .map(|r| (r.owner.clone(), r.name.clone()))
     }
 
     /// Whether the deployment exists (checked before a body is validated,
@@ -816,6 +522,14 @@ impl State {
             .ok()
             .map(|(_, deployment)| deployment.clone())
     }
+}
+/// What a valid create-deployment request led to.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Created {
+    /// 201 with the new deployment.
+    Deployment(Box<DeploymentView>),
+    /// 202 with GitHub's message; nothing was created.
+    AutoMerged(String),
 }
 
 #[cfg(test)]
@@ -847,7 +561,16 @@ mod tests {
         let repo = state.add_repo("octo-org", "app").unwrap();
         for (id, env, transient, production) in deployments {
             state
-                .add_deployment(repo, *id, env, *transient, *production)
+                .add_deployment(
+                    repo,
+                    *id,
+                    env,
+                    *transient,
+                    *production,
+                    &DeploymentDetails::default(),
+                    &user(),
+                    now(),
+                )
                 .unwrap();
         }
         state
@@ -858,15 +581,6 @@ mod tests {
             .find_deployment("octo-org", "app", id)
             .unwrap()
             .latest_state()
-    }
-
-    #[test]
-    fn state_names_round_trip() {
-        for state in DeploymentState::ALL {
-            assert_eq!(state.as_str().parse::<DeploymentState>(), Ok(state));
-            assert_eq!(serde_json::to_value(state).unwrap(), json!(state.as_str()));
-        }
-        assert!("done".parse::<DeploymentState>().is_err());
     }
 
     #[test]
@@ -887,38 +601,6 @@ mod tests {
             "ids are global and owner/repo match case-insensitively"
         );
         assert_eq!(c.owner, "octo-org");
-    }
-
-    #[test]
-    fn validation_collects_every_problem() {
-        let err = NewStatus::from_json(&json!({
-            "state": "done",
-            "description": "x".repeat(141),
-            "log_url": "ftp://example.com",
-            "auto_inactive": "yes",
-        }))
-        .unwrap_err();
-        let ApiError::Validation(errors) = err else {
-            panic!("expected validation errors")
-        };
-        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["state", "log_url", "description", "auto_inactive"]);
-    }
-
-    #[test]
-    fn description_limit_counts_characters_not_bytes() {
-        let ok = NewStatus::from_json(&json!({"state": "success", "description": "é".repeat(140)}));
-        assert!(ok.is_ok());
-        let missing = NewStatus::from_json(&json!({"description": "x"})).unwrap_err();
-        assert_eq!(
-            missing,
-            ApiError::Validation(vec![FieldError {
-                resource: "DeploymentStatus",
-                code: "missing_field",
-                field: "state",
-                message: None
-            }])
-        );
     }
 
     #[test]
@@ -1029,38 +711,35 @@ mod tests {
     }
 
     #[test]
-    fn dispatch_validation() {
-        assert!(NewDispatch::from_json(&json!({"event_type": "deploy"})).is_ok());
-        for bad in [
-            json!({}),
-            json!({"event_type": ""}),
-            json!({"event_type": "x".repeat(101)}),
-            json!({"event_type": 3}),
-            json!({"event_type": "a", "client_payload": []}),
-            json!({"event_type": "a", "client_payload": (0..11).map(|i| (i.to_string(), json!(i))).collect::<serde_json::Map<_, _>>()}),
-            json!({"event_type": "a", "client_payload": {"blob": "x".repeat(MAX_CLIENT_PAYLOAD_BYTES)}}),
-        ] {
-            assert!(
-                matches!(NewDispatch::from_json(&bad), Err(ApiError::Validation(_))),
-                "{bad:.80}"
-            );
-        }
-        assert!(matches!(
-            NewDispatch::from_json(&json!([1])),
-            Err(ApiError::NotAnObject(_))
-        ));
-    }
-
-    #[test]
     fn seeding_merges_repos_and_rejects_duplicate_ids() {
         let mut state = State::new();
         let repo = state.add_repo("octo-org", "app").unwrap();
         assert_eq!(state.add_repo("Octo-Org", "APP"), Ok(repo));
         assert!(state.add_repo("octo org", "app").is_err());
-        state.add_deployment(repo, 7, "qa", false, false).unwrap();
+        state
+            .add_deployment(
+                repo,
+                7,
+                "qa",
+                false,
+                false,
+                &DeploymentDetails::default(),
+                &user(),
+                now(),
+            )
+            .unwrap();
         let other = state.add_repo("octo-org", "other").unwrap();
         assert_eq!(
-            state.add_deployment(other, 7, "qa", false, false),
+            state.add_deployment(
+                other,
+                7,
+                "qa",
+                false,
+                false,
+                &DeploymentDetails::default(),
+                &user(),
+                now()
+            ),
             Err(SeedError::DuplicateDeployment(7))
         );
     }

@@ -8,6 +8,7 @@ mod auth_and_headers;
 mod auto_inactive;
 mod common;
 mod delete;
+mod deployments;
 mod dispatch;
 mod faults;
 mod pagination;
