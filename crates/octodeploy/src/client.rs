@@ -8,6 +8,7 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 use url::Url;
 
+use crate::auth::{CredentialProvider, StaticToken};
 use crate::base_url;
 use crate::env;
 use crate::error::{ConfigError, Error};
@@ -36,12 +37,15 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) on_retry: Option<RetryHook>,
+    /// Asked for the token before each request; `None` sends none.
+    pub(crate) credentials: Option<Arc<dyn CredentialProvider>>,
 }
 
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("base", &self.base.as_str())
+            .field("credentials", &self.credentials)
             .field("retry", &self.retry)
             .field("clock", &self.clock)
             .field("on_retry", &self.on_retry.is_some())
@@ -93,6 +97,7 @@ impl Client {
 pub struct ClientBuilder {
     base_url: String,
     token: Option<Token>,
+    credentials: Option<Arc<dyn CredentialProvider>>,
     user_agent: String,
     api_version: Option<String>,
     timeout: Option<Duration>,
@@ -109,6 +114,7 @@ impl std::fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("token", &self.token)
+            .field("credentials", &self.credentials)
             .field("user_agent", &self.user_agent)
             .field("api_version", &self.api_version)
             .field("timeout", &self.timeout)
@@ -123,6 +129,7 @@ impl Default for ClientBuilder {
         ClientBuilder {
             base_url: base_url::GITHUB_COM_API.to_owned(),
             token: None,
+            credentials: None,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             api_version: Some(DEFAULT_API_VERSION.to_owned()),
             timeout: Some(Duration::from_secs(30)),
@@ -155,9 +162,20 @@ impl ClientBuilder {
         self
     }
 
-    /// The token sent as `Authorization: Bearer …`, only to the base URL's origin.
+    /// The token sent as `Authorization: Bearer …`, only to the base URL's
+    /// origin. Replaces [`Self::credentials`] and [`Self::github_app`].
     pub fn token(mut self, token: impl Into<Token>) -> Self {
         self.token = Some(token.into());
+        self.credentials = None;
+        self
+    }
+
+    /// Asks `provider` for the token before every request (a token from a
+    /// vault, one that rotates). Replaces [`Self::token`] and
+    /// [`Self::github_app`]. See [`CredentialProvider`].
+    pub fn credentials(mut self, provider: impl CredentialProvider) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self.token = None;
         self
     }
 
@@ -241,6 +259,10 @@ impl ClientBuilder {
             }
             _ => None,
         };
+        let credentials = match (&self.token, self.credentials) {
+            (Some(token), _) => Some(Arc::new(StaticToken::new(token.clone())) as Arc<_>),
+            (None, provider) => provider,
+        };
         let hooks = GitHubHooks {
             origin: base.origin(),
             authorization,
@@ -274,6 +296,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 clock: self.clock,
                 on_retry: self.on_retry,
+                credentials,
             }),
         })
     }

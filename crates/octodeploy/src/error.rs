@@ -66,6 +66,11 @@ pub enum Error {
     /// The client could not be built.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// No credential could be had for the request (a GitHub App key that
+    /// does not parse, an App not installed, a failing provider); nothing
+    /// was sent.
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
 }
 
 fn request_id_suffix(id: &Option<String>) -> String {

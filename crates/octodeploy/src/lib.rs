@@ -57,6 +57,7 @@
 
 #![deny(missing_docs)]
 
+mod auth;
 mod base_url;
 mod client;
 mod decode;
@@ -72,6 +73,7 @@ mod secret;
 mod transport;
 pub mod validate;
 
+pub use auth::{AuthContext, AuthError, CredentialFuture, CredentialProvider, StaticToken};
 pub use base_url::GITHUB_COM_API;
 pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_USER_AGENT};
 pub use error::{

@@ -83,6 +83,8 @@ tokio::task_local! {
 struct CallContext {
     /// Send to this URL instead (a pagination link).
     url: Option<Url>,
+    /// The `Authorization` header of this attempt (none when `None`).
+    authorization: Option<HeaderValue>,
     /// What the response said before it was decoded.
     seen: Mutex<Seen>,
 }
@@ -100,6 +102,9 @@ struct Seen {
 #[derive(Debug)]
 pub(crate) struct GitHubHooks {
     pub(crate) origin: url::Origin,
+    /// For calls made through [`crate::Client::api`] directly (outside
+    /// [`execute`], which sets each attempt's header from the provider): a
+    /// fixed token's header.
     pub(crate) authorization: Option<HeaderValue>,
     pub(crate) api_version: Option<HeaderValue>,
     pub(crate) user_agent: HeaderValue,
@@ -108,9 +113,16 @@ pub(crate) struct GitHubHooks {
 
 impl RequestHooks for GitHubHooks {
     fn before_send(&self, operation_id: &'static str, request: &mut reqwest::Request) {
-        if let Ok(Some(url)) = CALL.try_with(|c| c.url.clone()) {
-            *request.url_mut() = url;
-        }
+        let call = CALL.try_with(|c| (c.url.clone(), c.authorization.clone()));
+        let authorization = match call {
+            Ok((url, authorization)) => {
+                if let Some(url) = url {
+                    *request.url_mut() = url;
+                }
+                authorization
+            }
+            Err(_) => self.authorization.clone(),
+        };
         let same_origin = request.url().origin() == self.origin;
         let headers = request.headers_mut();
         if wants_previews(operation_id) {
@@ -120,9 +132,9 @@ impl RequestHooks for GitHubHooks {
             headers.insert(API_VERSION_HEADER.clone(), v.clone());
         }
         headers.insert(USER_AGENT, self.user_agent.clone());
-        match &self.authorization {
+        match authorization {
             Some(auth) if same_origin => {
-                headers.insert(AUTHORIZATION, auth.clone());
+                headers.insert(AUTHORIZATION, auth);
             }
             _ => {
                 headers.remove(AUTHORIZATION);
@@ -142,11 +154,38 @@ impl RequestHooks for GitHubHooks {
     }
 }
 
-/// The retry loop around one generated-client call.
+/// Which credential a call sends.
+#[derive(Debug, Clone)]
+pub(crate) enum Credential {
+    /// The client's provider, asked before each attempt.
+    Client,
+    /// This header (the App's JWT), or none.
+    #[allow(dead_code)] // the GitHub App provider's requests use it
+    Fixed(Option<HeaderValue>),
+}
+
+/// The retry loop around one generated-client call, authenticated by the
+/// client's credential provider.
 pub(crate) async fn execute<R, F, Fut>(
     inner: &Inner,
     op: Op,
     url: Option<Url>,
+    call: F,
+) -> Result<(ResponseValue<R>, Meta), Error>
+where
+    R: DeserializeOwned,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<ResponseValue<R>, octodeploy_api::Error<()>>>,
+{
+    execute_as(inner, op, url, Credential::Client, call).await
+}
+
+/// [`execute`] with the credential chosen by the caller.
+pub(crate) async fn execute_as<R, F, Fut>(
+    inner: &Inner,
+    op: Op,
+    url: Option<Url>,
+    credential: Credential,
     mut call: F,
 ) -> Result<(ResponseValue<R>, Meta), Error>
 where
@@ -155,7 +194,12 @@ where
     Fut: Future<Output = Result<ResponseValue<R>, octodeploy_api::Error<()>>>,
 {
     let mut attempt: u32 = 1;
+    let mut refreshed = false;
     loop {
+        let (token, authorization) = match &credential {
+            Credential::Client => crate::auth::for_request(inner).await?,
+            Credential::Fixed(header) => (None, header.clone()),
+        };
         let span = tracing::info_span!(
             "github.request",
             method = op.method(),
@@ -166,6 +210,7 @@ where
         );
         let context = Arc::new(CallContext {
             url: url.clone(),
+            authorization,
             seen: Mutex::default(),
         });
         let result = CALL
@@ -197,6 +242,14 @@ where
         }
         if let Some(id) = error.request_id() {
             span.record("request_id", id);
+        }
+        if !refreshed && crate::auth::retry_with_fresh(inner, &error, token.as_ref()) {
+            // A 401 means GitHub did not process the request: repeating it
+            // (a POST too) with a fresh token duplicates nothing.
+            span.in_scope(|| tracing::info!("credential rejected; retrying with a fresh one"));
+            refreshed = true;
+            attempt += 1;
+            continue;
         }
         let Some(wait) = inner
             .retry

@@ -5,5 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 
 mod against_fake;
+mod auth;
 mod request_contract;
 mod spec_examples;
