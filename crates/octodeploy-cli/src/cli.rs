@@ -6,21 +6,11 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::builder::NonEmptyStringValueParser;
+use clap::builder::{
+    NonEmptyStringValueParser, PossibleValue, PossibleValuesParser, TypedValueParser,
+};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use octodeploy::State;
-
-/// The exit codes, as `--help` shows them (kept in step with [`crate::exit`]).
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0  success
-  1  internal failure (the HTTP client could not be built, output could not be written)
-  2  usage error or invalid input, refused before any request (bad flag, bad --state,
-     description over 140 characters, malformed --payload, bad --api-url)
-  3  GitHub rejected the request (4xx: validation failed, not found, bad credentials...)
-  4  rate limited (primary or secondary limit; retry later)
-  5  server or transport failure (5xx, proxy error page, connection refused, timeout,
-     undecodable response)";
 
 const ENVIRONMENT_HELP: &str = "\
 Environment:
@@ -46,7 +36,8 @@ Examples:
 /// environment variables and the exit codes.
 fn long_after_help() -> String {
     format!(
-        "{TOP_EXAMPLES}\n  GH_HOST=ghe.example.com GH_ENTERPRISE_TOKEN=... octodeploy status get octo-org/app 42 1187\n\n{ENVIRONMENT_HELP}\n\n{EXIT_CODES_HELP}"
+        "{TOP_EXAMPLES}\n  GH_HOST=ghe.example.com GH_ENTERPRISE_TOKEN=... octodeploy status get octo-org/app 42 1187\n\n{ENVIRONMENT_HELP}\n\n{}",
+        crate::exit::help_text()
     )
 }
 
@@ -353,8 +344,8 @@ pub struct CreateArgs {
     #[arg(value_name = "DEPLOYMENT_ID", value_parser = clap::value_parser!(i64).range(1..))]
     pub deployment_id: i64,
     /// The state
-    #[arg(long, value_enum, value_name = "STATE")]
-    pub state: StateArg,
+    #[arg(long, value_name = "STATE", value_parser = state_parser())]
+    pub state: State,
     /// A short description, at most 140 characters
     #[arg(long, value_name = "TEXT")]
     pub description: Option<String>,
@@ -418,38 +409,26 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// `--state`: the states GitHub accepts, as `--help` lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum StateArg {
-    /// The deployment failed with an error
-    Error,
-    /// The deployment failed
-    Failure,
-    /// The deployment is no longer active
-    Inactive,
-    /// The deployment is running
-    InProgress,
-    /// The deployment is waiting to run
-    Queued,
-    /// The deployment has been requested
-    Pending,
-    /// The deployment succeeded
-    Success,
+/// `--state`: the library's known states ([`State::KNOWN`]), as `--help`
+/// lists them (a state the library learns appears here by itself).
+pub fn state_parser() -> impl clap::builder::TypedValueParser<Value = State> {
+    let values = State::KNOWN
+        .iter()
+        .map(|state| PossibleValue::new(state.as_str().to_owned()).help(state_help(state)));
+    PossibleValuesParser::new(values).map(|name| State::from(name.as_str()))
 }
 
-impl StateArg {
-    /// The library's state.
-    pub fn to_state(self) -> State {
-        match self {
-            StateArg::Error => State::Error,
-            StateArg::Failure => State::Failure,
-            StateArg::Inactive => State::Inactive,
-            StateArg::InProgress => State::InProgress,
-            StateArg::Queued => State::Queued,
-            StateArg::Pending => State::Pending,
-            StateArg::Success => State::Success,
-        }
+/// What a state means, for `--help`.
+fn state_help(state: &State) -> &'static str {
+    match state {
+        State::Error => "The deployment failed with an error",
+        State::Failure => "The deployment failed",
+        State::Inactive => "The deployment is no longer active",
+        State::InProgress => "The deployment is running",
+        State::Queued => "The deployment is waiting to run",
+        State::Pending => "The deployment has been requested",
+        State::Success => "The deployment succeeded",
+        _ => "",
     }
 }
 
@@ -504,17 +483,43 @@ mod tests {
 
     #[test]
     fn state_values_are_the_librarys_known_states() {
-        let cli: Vec<String> = StateArg::value_variants()
+        let command = Cli::command();
+        let create = command
+            .find_subcommand("status")
+            .and_then(|c| c.find_subcommand("create"))
+            .unwrap();
+        let state = create
+            .get_arguments()
+            .find(|a| a.get_id() == "state")
+            .unwrap();
+        let values: Vec<String> = state
+            .get_possible_values()
             .iter()
-            .filter_map(|v| v.to_possible_value())
             .map(|v| v.get_name().to_owned())
             .collect();
         let lib: Vec<String> = State::KNOWN.iter().map(|s| s.as_str().to_owned()).collect();
-        assert_eq!(cli, lib);
-        for v in StateArg::value_variants() {
-            let name = v.to_possible_value().map(|p| p.get_name().to_owned());
-            assert_eq!(Some(v.to_state().as_str().to_owned()), name);
+        assert_eq!(values, lib);
+        for v in state.get_possible_values() {
+            assert!(
+                v.get_help().is_some_and(|h| !h.to_string().is_empty()),
+                "{}",
+                v.get_name()
+            );
         }
+        let cli = Cli::try_parse_from([
+            "octodeploy",
+            "status",
+            "create",
+            "o/r",
+            "1",
+            "--state",
+            "in_progress",
+        ])
+        .unwrap();
+        let Command::Status(StatusCommand::Create(args)) = cli.command else {
+            panic!("not status create");
+        };
+        assert_eq!(args.state, State::InProgress);
     }
 
     #[test]
@@ -568,8 +573,7 @@ mod tests {
         for needle in [
             "Examples:",
             "GH_ENTERPRISE_TOKEN",
-            "Exit codes:",
-            "5  server or transport",
+            &crate::exit::help_text(),
         ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
         }

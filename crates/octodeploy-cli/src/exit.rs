@@ -1,13 +1,6 @@
-//! Exit codes, chosen from the error, and the message printed for it.
-//!
-//! | code | meaning |
-//! | ---- | ------- |
-//! | 0 | success (also when standard output was closed early, as by `\| head`) |
-//! | 1 | internal failure: the HTTP client could not be built, the output could not be written |
-//! | 2 | usage error or invalid input, refused before any request (clap's usage errors, a bad `--state`, a 141-character description, malformed `--payload`, an unusable `--api-url`) |
-//! | 3 | GitHub rejected the request: a 4xx other than a rate limit (422 validation failed, 404, 401 bad credentials), with or without a JSON body |
-//! | 4 | rate limited (primary or secondary), once retries (if any) gave up |
-//! | 5 | server or transport failure: 5xx, a proxy's HTML error page, connection refused, timeout, an undecodable response, a pagination link to another origin |
+//! Exit codes — the one table of them, [`CODES`], from which `--help` and
+//! the README's table are written (tests check both) — chosen from the
+//! error, and the message printed for it.
 
 use std::error::Error as _;
 use std::time::SystemTime;
@@ -29,6 +22,109 @@ pub const REJECTED: u8 = 3;
 pub const RATE_LIMITED: u8 = 4;
 /// A server (5xx) or transport failure.
 pub const UNAVAILABLE: u8 = 5;
+/// A POST was sent and failed without a clear answer: GitHub may have
+/// processed it.
+pub const OUTCOME_UNKNOWN: u8 = 6;
+/// `deployment wait`: the deployment ended in a failed terminal state.
+pub const WAIT_FAILED: u8 = 7;
+/// `deployment wait`: the time limit passed first.
+pub const WAIT_TIMED_OUT: u8 = 8;
+
+/// One exit code and what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExitCodeDoc {
+    /// The code.
+    pub code: u8,
+    /// What it means, as one sentence for `--help` and the README.
+    pub meaning: &'static str,
+}
+
+/// Every exit code the CLI uses, in order.
+pub const CODES: [ExitCodeDoc; 9] = [
+    ExitCodeDoc {
+        code: SUCCESS,
+        meaning: "success (also when standard output was closed early, as by `| head`)",
+    },
+    ExitCodeDoc {
+        code: INTERNAL,
+        meaning: "internal failure: the HTTP client could not be built, the output could not be written",
+    },
+    ExitCodeDoc {
+        code: USAGE,
+        meaning: "usage error or invalid input, refused before any request: a bad flag or value, \
+                  a bad --state, a description over 140 characters, a malformed --payload, \
+                  an unusable --api-url",
+    },
+    ExitCodeDoc {
+        code: REJECTED,
+        meaning: "GitHub rejected the request: a 4xx other than a rate limit \
+                  (422 validation failed, 404 not found, 401 bad credentials...)",
+    },
+    ExitCodeDoc {
+        code: RATE_LIMITED,
+        meaning: "rate limited (primary or secondary limit), once retries, if any, gave up \
+                  or the wait asked for was longer than --max-wait",
+    },
+    ExitCodeDoc {
+        code: UNAVAILABLE,
+        meaning: "server or transport failure: 5xx, a proxy's HTML error page, connection refused, \
+                  a timeout, an undecodable response, a refused redirect or pagination link",
+    },
+    ExitCodeDoc {
+        code: OUTCOME_UNKNOWN,
+        meaning: "outcome unknown: a `status create` or `dispatch` was sent, then failed without \
+                  a clear answer (timeout, reset connection, 5xx); GitHub may have processed it, \
+                  so check (list the statuses, look for the workflow runs) before sending it again",
+    },
+    ExitCodeDoc {
+        code: WAIT_FAILED,
+        meaning: "`deployment wait`: the deployment reached a failed terminal state \
+                  (failure, error or inactive)",
+    },
+    ExitCodeDoc {
+        code: WAIT_TIMED_OUT,
+        meaning: "`deployment wait`: the time limit passed before a terminal state",
+    },
+];
+
+/// The table as `--help` shows it: `Exit codes:`, then one entry per code,
+/// wrapped to 96 columns.
+pub fn help_text() -> String {
+    const WIDTH: usize = 96;
+    const INDENT: &str = "     ";
+    let mut text = String::from("Exit codes:");
+    for doc in CODES {
+        let mut line = format!("  {}  ", doc.code);
+        for word in doc.meaning.split_whitespace() {
+            if line.len() + 1 + word.len() > WIDTH && line.trim_start().len() > 3 {
+                text.push('\n');
+                text.push_str(line.trim_end());
+                line = INDENT.to_owned();
+            }
+            if !line.ends_with(' ') {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        text.push('\n');
+        text.push_str(line.trim_end());
+    }
+    text
+}
+
+/// The table as the README shows it (Markdown).
+#[cfg(test)]
+pub fn markdown_table() -> String {
+    let mut text = String::from("| code | meaning |\n| ---- | ------- |\n");
+    for doc in CODES {
+        text.push_str(&format!(
+            "| {} | {} |\n",
+            doc.code,
+            doc.meaning.replace('|', "\\|")
+        ));
+    }
+    text
+}
 
 /// The exit code for `err`.
 pub fn code(err: &CliError) -> u8 {
@@ -199,6 +295,52 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("line 1 column 7"), "{text}");
+    }
+
+    #[test]
+    fn codes_are_in_order_and_distinct() {
+        for (i, doc) in CODES.iter().enumerate() {
+            assert_eq!(usize::from(doc.code), i);
+        }
+    }
+
+    #[test]
+    fn help_lists_every_code_within_96_columns() {
+        let text = help_text();
+        for doc in CODES {
+            assert!(text.contains(&format!("\n  {}  ", doc.code)), "{text}");
+        }
+        assert!(text.lines().all(|l| l.len() <= 96), "{text}");
+        let words = |t: &str| t.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        let all: String = CODES
+            .iter()
+            .map(|d| format!("{} {} ", d.code, d.meaning))
+            .collect();
+        assert_eq!(
+            words(&text)[2..],
+            words(&all)[..],
+            "nothing lost in wrapping"
+        );
+    }
+
+    /// The README's exit-code table is [`markdown_table`], between the
+    /// `<!-- exit-codes -->` markers.
+    #[test]
+    fn the_readme_table_is_this_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let (_, rest) = readme
+            .split_once("<!-- exit-codes: generated from crates/octodeploy-cli/src/exit.rs -->\n")
+            .expect("README has the exit-codes start marker");
+        let (table, _) = rest
+            .split_once("<!-- /exit-codes -->")
+            .expect("README has the exit-codes end marker");
+        assert_eq!(
+            table,
+            markdown_table(),
+            "README.md's exit-code table is stale; paste this:\n{}",
+            markdown_table()
+        );
     }
 
     #[test]

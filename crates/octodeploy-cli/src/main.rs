@@ -24,14 +24,8 @@
 //!
 //! # Exit codes
 //!
-//! | code | meaning |
-//! | ---- | ------- |
-//! | 0 | success (also when standard output was closed early, as by `\| head`) |
-//! | 1 | internal failure: the HTTP client could not be built, the output could not be written |
-//! | 2 | usage error or invalid input, refused before any request: clap's usage errors, a bad `--state`, a description over 140 characters, malformed `--payload`, an unusable `--api-url` |
-//! | 3 | GitHub rejected the request: a 4xx other than a rate limit (422, 404, 401...) |
-//! | 4 | rate limited (primary or secondary), once retries, if any, gave up |
-//! | 5 | server or transport failure: 5xx, a proxy's HTML error page, connection refused, timeout, an undecodable response |
+//! The table is `exit::CODES` (in `exit.rs`); `--help` and the README's
+//! table are generated from it.
 //!
 //! Errors go to standard error as one `error: ...` line with GitHub's
 //! message, field errors, `documentation_url` and `X-GitHub-Request-Id`,

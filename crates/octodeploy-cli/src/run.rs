@@ -321,7 +321,7 @@ async fn create(
         .client
         .repo(&args.repo.owner, &args.repo.name)
         .deployment(args.deployment_id)
-        .create_status(args.state.to_state());
+        .create_status(args.state);
     if let Some(text) = args.description {
         request = request.description(text);
     }
