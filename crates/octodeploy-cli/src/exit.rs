@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use octodeploy::{ConfigError, Error, RateLimitError, RateLimitKind};
 
 use crate::error::CliError;
+use crate::text::one_line;
 
 /// Success.
 pub const SUCCESS: u8 = 0;
@@ -157,11 +158,14 @@ pub fn library_code(err: &Error) -> u8 {
 
 /// What to print on standard error for `err` (before redaction): the
 /// message with GitHub's details, then hints, one per line.
+///
+/// The message is made one line ([`crate::text::one_line`]): it quotes the
+/// server, and a newline there must not start a line of its own.
 pub fn report(err: &CliError) -> String {
-    let mut text = format!("error: {}", message(err));
+    let mut text = format!("error: {}", one_line(&message(err)));
     for hint in hints(err) {
         text.push_str("\nhint: ");
-        text.push_str(&hint);
+        text.push_str(&one_line(&hint));
     }
     text
 }
@@ -208,11 +212,14 @@ fn rate_limit_message(rl: &RateLimitError, now: SystemTime) -> String {
     if let Some(after) = rl.retry_after {
         text.push_str(&format!("; retry after {}s", after.as_secs()));
     } else if let Some(reset) = rl.reset {
-        let at: DateTime<Utc> = reset.into();
-        text.push_str(&format!(
-            "; the quota resets at {}",
-            at.format("%Y-%m-%d %H:%M:%S UTC")
-        ));
+        match calendar_time(reset) {
+            Some(at) => text.push_str(&format!(
+                "; the quota resets at {}",
+                at.format("%Y-%m-%d %H:%M:%S UTC")
+            )),
+            // Any number fits a SystemTime; not every one is a date.
+            None => text.push_str("; the quota reset time the server sent is not a date"),
+        }
         if let Ok(wait) = reset.duration_since(now) {
             text.push_str(&format!(" (in {})", human_duration(wait.as_secs())));
         }
@@ -226,11 +233,19 @@ fn rate_limit_message(rl: &RateLimitError, now: SystemTime) -> String {
     text
 }
 
+/// `time` as a UTC date, `None` outside what a calendar date can hold
+/// (chrono's `From<SystemTime>` panics there).
+fn calendar_time(time: SystemTime) -> Option<DateTime<Utc>> {
+    let secs = time.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs();
+    DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)
+}
+
 fn human_duration(secs: u64) -> String {
     match secs {
         0..=59 => format!("{secs}s"),
         60..=3599 => format!("{}m{:02}s", secs / 60, secs % 60),
-        _ => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
+        3600..=86_399 => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
+        _ => "more than a day".to_owned(),
     }
 }
 
@@ -260,6 +275,9 @@ fn hints(err: &CliError) -> Vec<String> {
     }
     hints
 }
+
+#[cfg(test)]
+mod props;
 
 #[cfg(test)]
 mod tests {
@@ -348,5 +366,6 @@ mod tests {
         assert_eq!(human_duration(5), "5s");
         assert_eq!(human_duration(23 * 60 + 4), "23m04s");
         assert_eq!(human_duration(3 * 3600 + 120), "3h02m");
+        assert_eq!(human_duration(u64::MAX), "more than a day");
     }
 }

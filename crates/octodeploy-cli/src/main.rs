@@ -52,6 +52,7 @@ mod output;
 mod payload;
 mod redact;
 mod run;
+mod text;
 
 fn main() -> std::process::ExitCode {
     run::main()

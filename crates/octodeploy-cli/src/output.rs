@@ -276,16 +276,9 @@ fn row(s: &DeploymentStatus) -> [String; 6] {
     ]
 }
 
-/// Server text made safe for one table cell: whitespace controls become
-/// spaces, other control characters (escape sequences) U+FFFD.
+/// Server text made safe for one table cell (see [`crate::text`]).
 fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
+    crate::text::one_line(text)
 }
 
 #[cfg(test)]

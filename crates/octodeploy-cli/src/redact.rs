@@ -1,6 +1,12 @@
 //! Keeping the token out of everything the CLI prints on standard error:
 //! error messages, clap's usage errors and tracing output all go through a
 //! [`Redactor`] holding every token the process knows of.
+//!
+//! A secret of at least [`SHORT_SECRET`] characters is replaced wherever it
+//! occurs. A shorter one (`GITHUB_TOKEN=x`) is replaced only where it stands
+//! as a whole word — otherwise "exceeded" would print as
+//! "e<redacted>ceeded" — and [`Redactor::warning`] says once that such a
+//! token is suspicious.
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -18,10 +24,17 @@ pub const TOKEN_VARS: [&str; 4] = [
     "GITHUB_ENTERPRISE_TOKEN",
 ];
 
+/// Secrets shorter than this are replaced only as whole words (and
+/// warned about). GitHub's tokens are 40 characters or more.
+pub const SHORT_SECRET: usize = 8;
+
 /// Replaces known secrets in text.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
+    /// Longest first, so a secret containing another is replaced whole.
     secrets: Arc<[String]>,
+    /// Where the shortest too-short secret came from, and its length.
+    short: Option<(String, usize)>,
 }
 
 impl Redactor {
@@ -31,7 +44,7 @@ impl Redactor {
         args: &[std::ffi::OsString],
         var: impl Fn(&str) -> Option<String>,
     ) -> Redactor {
-        let mut secrets = Vec::new();
+        let mut secrets: Vec<(String, String)> = Vec::new();
         let mut iter = args.iter().map(|a| a.to_string_lossy());
         while let Some(arg) = iter.next() {
             if arg == "--" {
@@ -39,50 +52,86 @@ impl Redactor {
             }
             if arg == "--token" {
                 if let Some(value) = iter.next() {
-                    secrets.push(value.into_owned());
+                    secrets.push(("--token".into(), value.into_owned()));
                 }
             } else if let Some(value) = arg.strip_prefix("--token=") {
-                secrets.push(value.to_owned());
+                secrets.push(("--token".into(), value.to_owned()));
             } else if arg == "--api-url" {
                 if let Some(value) = iter.next() {
-                    secrets.extend(url_password(&value));
+                    secrets.extend(url_password(&value).map(|p| ("--api-url".into(), p)));
                 }
             } else if let Some(value) = arg.strip_prefix("--api-url=") {
-                secrets.extend(url_password(value));
+                secrets.extend(url_password(value).map(|p| ("--api-url".into(), p)));
             }
         }
-        secrets.extend(TOKEN_VARS.iter().filter_map(|name| var(name)));
-        if let Some(url) = var("GITHUB_API_URL") {
-            secrets.extend(url_password(&url));
+        for name in TOKEN_VARS {
+            secrets.extend(var(name).map(|v| (name.to_owned(), v)));
         }
-        Redactor::new(secrets)
+        if let Some(url) = var("GITHUB_API_URL") {
+            secrets.extend(url_password(&url).map(|p| ("GITHUB_API_URL".into(), p)));
+        }
+        Redactor::from_sources(secrets)
     }
 
     /// A redactor for `secrets` (surrounding whitespace trimmed, as the
     /// library trims tokens; empty ones ignored).
+    #[cfg(test)]
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
-        let mut secrets: Vec<String> = secrets
-            .into_iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
-        // Longest first, so a token containing another is replaced whole.
+        Redactor::from_sources(secrets.into_iter().map(|s| ("a secret".to_owned(), s)))
+    }
+
+    /// A redactor for `(where it came from, secret)` pairs (surrounding
+    /// whitespace trimmed, as the library trims tokens; empty ones ignored).
+    fn from_sources(sources: impl IntoIterator<Item = (String, String)>) -> Redactor {
+        let mut short: Option<(String, usize)> = None;
+        let mut secrets = Vec::new();
+        for (source, secret) in sources {
+            let secret = secret.trim().to_owned();
+            let len = secret.chars().count();
+            if len == 0 {
+                continue;
+            }
+            if len < SHORT_SECRET && short.as_ref().is_none_or(|(_, l)| len < *l) {
+                short = Some((source, len));
+            }
+            secrets.push(secret);
+        }
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         secrets.dedup();
         Redactor {
             secrets: secrets.into(),
+            short,
         }
     }
 
-    /// `text` with every secret replaced by [`REDACTED`].
+    /// `text` with every secret replaced by [`REDACTED`] (short ones only
+    /// as whole words).
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in self.secrets.iter() {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), REDACTED);
+            if !out.contains(secret.as_str()) {
+                continue;
             }
+            out = if secret.chars().count() < SHORT_SECRET {
+                replace_words(&out, secret)
+            } else {
+                out.replace(secret.as_str(), REDACTED)
+            };
         }
         out
+    }
+
+    /// The warning to print once when a secret is so short that it is
+    /// redacted only as a whole word.
+    pub fn warning(&self) -> Option<String> {
+        self.short.as_ref().map(|(source, len)| {
+            let chars = if *len == 1 { "character" } else { "characters" };
+            format!(
+                "warning: the token from {source} is {len} {chars} long; GitHub's tokens are 40 or \
+                 more, so it is probably wrong (and it is redacted from messages only where it \
+                 stands as a word of its own)"
+            )
+        })
     }
 
     /// A tracing writer to standard error that redacts each write (the fmt
@@ -92,6 +141,34 @@ impl Redactor {
             redactor: self.clone(),
         }
     }
+}
+
+/// `text` with each occurrence of `word` that is not part of a longer word
+/// (letters, digits, `_` on either side) replaced by [`REDACTED`].
+fn replace_words(text: &str, word: &str) -> String {
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut before: Option<char> = None;
+    while let Some(at) = rest.find(word) {
+        let (head, tail) = rest.split_at(at);
+        let prev = head.chars().next_back().or(before);
+        let after = &tail[word.len()..];
+        out.push_str(head);
+        if is_word(prev) || is_word(after.chars().next()) {
+            // Inside a longer word: keep one character and look again.
+            let first = tail.chars().next().map_or(1, char::len_utf8);
+            out.push_str(&tail[..first]);
+            before = tail[..first].chars().next_back();
+            rest = &tail[first..];
+        } else {
+            out.push_str(REDACTED);
+            before = word.chars().next_back();
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The password of `scheme://user:password@host/...`: the library refuses
@@ -120,7 +197,8 @@ impl<'a> MakeWriter<'a> for RedactingStderr {
     }
 }
 
-/// Writes to standard error with secrets replaced.
+/// Writes to standard error with secrets replaced and control characters
+/// removed (see [`crate::text`]).
 #[derive(Debug)]
 pub struct RedactingWriter {
     redactor: Redactor,
@@ -128,10 +206,14 @@ pub struct RedactingWriter {
 
 impl Write for RedactingWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
-        io::stderr()
-            .lock()
-            .write_all(self.redactor.redact(&text).as_bytes())?;
+        let text = self.redactor.redact(&String::from_utf8_lossy(buf));
+        // One event per write: it may end a line, not start another.
+        let (event, newline) = match text.strip_suffix('\n') {
+            Some(event) => (event, "\n"),
+            None => (text.as_str(), ""),
+        };
+        let line = crate::text::one_line(event) + newline;
+        io::stderr().lock().write_all(line.as_bytes())?;
         Ok(buf.len())
     }
 
@@ -174,6 +256,50 @@ mod tests {
         assert_eq!(r.redact("pw1 pw2"), "<redacted> <redacted>");
         assert_eq!(url_password("https://ghe.example.com/a:b@c"), None);
         assert_eq!(url_password("https://user@ghe.example.com"), None);
+    }
+
+    #[test]
+    fn a_short_token_is_redacted_as_a_whole_word_only() {
+        let r = Redactor::new(["x".to_owned()]);
+        assert_eq!(
+            r.redact("exceeded x; token=x, x_y xx \"x\" x"),
+            "exceeded <redacted>; token=<redacted>, x_y xx \"<redacted>\" <redacted>"
+        );
+        let r = Redactor::new(["ab".to_owned()]);
+        assert_eq!(
+            r.redact("abab ab-ab ab"),
+            "abab <redacted>-<redacted> <redacted>"
+        );
+        assert_eq!(r.redact("é ab"), "é <redacted>");
+    }
+
+    #[test]
+    fn a_long_token_is_redacted_even_inside_words() {
+        let r = Redactor::new(["ghp_0123456789".to_owned()]);
+        assert_eq!(r.redact("Bearerghp_0123456789xyz"), "Bearer<redacted>xyz");
+        assert_eq!(r.warning(), None);
+    }
+
+    #[test]
+    fn a_short_token_is_warned_about_once_naming_its_source() {
+        let args: Vec<OsString> = ["octodeploy", "--token", "abc"]
+            .into_iter()
+            .map(OsString::from)
+            .collect();
+        let r =
+            Redactor::from_args_and_env(&args, |k| (k == "GITHUB_TOKEN").then(|| "x".to_owned()));
+        let warning = r.warning().unwrap();
+        assert!(
+            warning.contains("GITHUB_TOKEN is 1 character long"),
+            "{warning}"
+        );
+        assert_eq!(warning.lines().count(), 1);
+        let r = Redactor::from_args_and_env(&args, |_| None);
+        assert!(
+            r.warning()
+                .unwrap()
+                .contains("--token is 3 characters long")
+        );
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub const ALL_PER_PAGE: u32 = 100;
 pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     let redactor = Redactor::from_args_and_env(&args, |k| std::env::var(k).ok());
+    if let Some(warning) = redactor.warning() {
+        eprintln!("{warning}");
+    }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => return clap_error(&e, &redactor),
@@ -98,7 +101,9 @@ fn init_tracing(verbose: u8, redactor: &Redactor) {
     };
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(redactor.stderr())
-        .with_ansi(io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        // No colours: the writer removes every control character, as log
+        // lines quote what the server said.
+        .with_ansi(false)
         .with_span_events(FmtSpan::CLOSE);
     let _ = tracing_subscriber::registry()
         .with(layer)
@@ -185,7 +190,7 @@ impl Connection {
                     event.path,
                     event.wait.as_secs_f64(),
                     event.attempt,
-                    event.error
+                    crate::text::one_line(&event.error.to_string())
                 );
             });
         }

@@ -10,5 +10,6 @@ mod common;
 mod fake;
 mod limits;
 mod replay;
+mod server_text;
 mod streaming;
 mod terminal;
