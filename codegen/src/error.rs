@@ -38,6 +38,9 @@ pub enum Error {
         /// What it looked for and did not find.
         reason: String,
     },
+    /// Several fixups no longer apply (every one found in the run).
+    #[error("{} fixups no longer apply:{}", .0.len(), list_stale(.0))]
+    StaleFixups(Vec<(&'static str, String)>),
     /// The fixed-up fragment is not an OpenAPI document openapiv3 can read.
     #[error("the fixed-up fragment is not a valid OpenAPI 3.0 document: {0}")]
     Spec(#[source] serde_json::Error),
@@ -88,4 +91,11 @@ impl Error {
             source,
         }
     }
+}
+
+fn list_stale(stale: &[(&'static str, String)]) -> String {
+    stale
+        .iter()
+        .map(|(name, reason)| format!("\n  - fixup {name}: {reason}"))
+        .collect()
 }

@@ -1,5 +1,6 @@
-//! Extraction: cut the five operations and every component they reference,
-//! transitively, out of a full GitHub OpenAPI description.
+//! `cargo xtask extract`: cut the listed operations (`openapi/operations.json`)
+//! and every component they reference, transitively, out of a full GitHub
+//! OpenAPI description; write the fragment with its provenance, or check it.
 //!
 //! Values are copied unchanged. Only the order of map entries that the
 //! extraction itself chooses is normalised (paths, methods, component
@@ -10,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::{Map, Value};
 
-use crate::Error;
+use crate::{Error, Workspace, diff, workspace};
 
 /// HTTP methods in the order OpenAPI lists them in a path item.
 const METHODS: [&str; 8] = [
@@ -19,7 +20,7 @@ const METHODS: [&str; 8] = [
 
 /// Document-level keys carried over verbatim (metadata, not operations).
 /// Top-level `tags` are left out: they describe the whole API's sections,
-/// and nothing in the five operations references them.
+/// and no operation references them.
 const HEADER_KEYS: [&str; 4] = ["openapi", "info", "servers", "externalDocs"];
 
 /// Extracts the fragment for `operation_ids` from `upstream`.
@@ -155,6 +156,61 @@ pub fn to_text(fragment: &Value) -> String {
     let mut s = serde_json::to_string_pretty(fragment).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Re-extracts the fragment from `upstream` and fails when it, or the
+/// upstream's digest, differs from what is recorded.
+pub fn check_fragment(ws: &Workspace, upstream: &std::path::Path) -> Result<(), Error> {
+    let (fragment, provenance) = extract_from(ws, upstream)?;
+    let recorded = crate::provenance::Provenance::read(&ws.provenance())?;
+    if recorded.sha256 != provenance.sha256 {
+        return Err(Error::UpstreamChanged {
+            path: upstream.to_owned(),
+            expected: recorded.sha256,
+            actual: provenance.sha256,
+        });
+    }
+    let fix = format!("cargo xtask extract --upstream {}", upstream.display());
+    for (path, expected) in [
+        (ws.fragment(), to_text(&fragment)),
+        (ws.provenance(), provenance.to_text()),
+    ] {
+        let actual = crate::generate::read_or_empty(&path)?;
+        let diff = diff::unified("checked in", "extracted", &actual, &expected);
+        if !diff.is_empty() {
+            return Err(Error::OutOfDate {
+                path,
+                diff,
+                fix: fix.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Extracts the fragment from `upstream` and writes it with its provenance.
+pub fn write_fragment(ws: &Workspace, upstream: &std::path::Path) -> Result<bool, Error> {
+    let (fragment, provenance) = extract_from(ws, upstream)?;
+    let a = workspace::write_if_changed(&ws.fragment(), &to_text(&fragment))?;
+    let b = workspace::write_if_changed(&ws.provenance(), &provenance.to_text())?;
+    Ok(a || b)
+}
+
+fn extract_from(
+    ws: &Workspace,
+    upstream: &std::path::Path,
+) -> Result<(serde_json::Value, crate::provenance::Provenance), Error> {
+    let bytes = std::fs::read(upstream).map_err(|e| Error::io("reading", upstream, e))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|source| Error::Json {
+            path: upstream.to_owned(),
+            source,
+        })?;
+    let operations = ws.read_operations()?;
+    let ids: Vec<&str> = operations.iter().map(String::as_str).collect();
+    let fragment = extract(&value, &ids)?;
+    let provenance = crate::provenance::Provenance::describe(upstream, &bytes, &value, &ids);
+    Ok((fragment, provenance))
 }
 
 #[cfg(test)]

@@ -15,24 +15,40 @@ pub mod error;
 pub mod extract;
 pub mod fixups;
 pub mod generate;
+pub mod operations;
 pub mod provenance;
 pub mod workspace;
 
 pub use error::Error;
 pub use workspace::Workspace;
 
-/// The newer descriptions CI checks drift against, as paths relative to the
-/// `shared` folder beside the repository.
-pub const CI_DRIFT_TARGETS: [&str; 2] = [
-    "upstream/ghes-3.22.subset.json",
-    "upstream/api.github.com.subset.json",
-];
+/// A description CI checks drift against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DriftTarget {
+    /// Its path relative to the `shared` folder beside the repository.
+    pub path: &'static str,
+    /// Whether it holds only some operations (see `DriftOptions::subset`).
+    pub subset: bool,
+}
 
-/// The operationIds octodeploy binds, in the order the project documents them.
-pub const OPERATIONS: [&str; 5] = [
-    "repos/delete-deployment",
-    "repos/list-deployment-statuses",
-    "repos/create-deployment-status",
-    "repos/get-deployment-status",
-    "repos/create-dispatch-event",
+/// The newer descriptions CI checks drift against: the newest GHES and
+/// github.com as five-operation subsets, and the newest full files (all
+/// operations the fragment holds) from `@octokit/openapi` 23.0.2.
+pub const CI_DRIFT_TARGETS: [DriftTarget; 4] = [
+    DriftTarget {
+        path: "upstream/ghes-3.22.subset.json",
+        subset: true,
+    },
+    DriftTarget {
+        path: "upstream/api.github.com.subset.json",
+        subset: true,
+    },
+    DriftTarget {
+        path: "upstream/octokit-openapi-23.0.2/ghes-3.19.json",
+        subset: false,
+    },
+    DriftTarget {
+        path: "upstream/octokit-openapi-23.0.2/api.github.com.json",
+        subset: false,
+    },
 ];

@@ -27,9 +27,19 @@ impl Workspace {
         &self.root
     }
 
-    /// `openapi/fragment.json`: GitHub's contract for the five operations, verbatim.
+    /// `openapi/fragment.json`: GitHub's contract for the listed operations, verbatim.
     pub fn fragment(&self) -> PathBuf {
         self.root.join("openapi/fragment.json")
+    }
+
+    /// `openapi/operations.json`: the operations octodeploy binds.
+    pub fn operations(&self) -> PathBuf {
+        self.root.join("openapi/operations.json")
+    }
+
+    /// Reads the operation list (see [`crate::operations`]).
+    pub fn read_operations(&self) -> Result<Vec<String>, Error> {
+        crate::operations::read(&self.operations())
     }
 
     /// `openapi/provenance.json`: which upstream file the fragment came from.

@@ -4,7 +4,7 @@
 //!   a GitHub OpenAPI description (and record its provenance), or check it.
 //! - `cargo xtask regen [--check]`: run progenitor over fixups(fragment), or
 //!   check that the checked-in generated crate is what it would write.
-//! - `cargo xtask drift --against PATH [--json] [--bless]`: semantic drift
+//! - `cargo xtask drift --against PATH [--subset] [--json] [--bless]`: semantic drift
 //!   between the fragment and another description, checked against
 //!   acknowledged snapshots.
 //! - `cargo xtask ci`: every test and check, as CI runs them.
@@ -52,6 +52,9 @@ enum Command {
         /// Acknowledge the current drift: rewrite its snapshot under openapi/drift/.
         #[arg(long)]
         bless: bool,
+        /// The description holds only some of the fragment's operations: compare those, list the others.
+        #[arg(long)]
+        subset: bool,
     },
     /// Run every test and check: fmt, clippy, tests, regen/extract/drift checks.
     Ci,
@@ -79,10 +82,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Extract { upstream, check } => {
             let upstream = upstream.unwrap_or_else(|| ws.default_upstream());
             if check {
-                codegen::generate::check_fragment(&ws, &upstream)?;
+                codegen::extract::check_fragment(&ws, &upstream)?;
                 eprintln!("openapi/fragment.json matches {}", upstream.display());
             } else {
-                let changed = codegen::generate::write_fragment(&ws, &upstream)?;
+                let changed = codegen::extract::write_fragment(&ws, &upstream)?;
                 eprintln!(
                     "openapi/fragment.json {}",
                     if changed { "written" } else { "unchanged" }
@@ -105,6 +108,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             against,
             json,
             bless,
+            subset,
         } => {
             let opts = codegen::drift::DriftOptions {
                 fragment: ws.fragment(),
@@ -112,6 +116,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 snapshot_dir: ws.drift_dir(),
                 json,
                 bless,
+                subset,
             };
             print!("{}", codegen::drift::run(&opts)?);
         }
@@ -174,7 +179,7 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
         "==> cargo xtask extract --check --upstream {}",
         upstream.display()
     );
-    codegen::generate::check_fragment(ws, &upstream)?;
+    codegen::extract::check_fragment(ws, &upstream)?;
     eprintln!("==> cargo xtask regen --check");
     codegen::generate::check(ws)?;
     let shared = upstream
@@ -183,14 +188,19 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
     for target in codegen::CI_DRIFT_TARGETS {
-        let against = shared.join(target);
-        eprintln!("==> cargo xtask drift --against {}", against.display());
+        let against = shared.join(target.path);
+        eprintln!(
+            "==> cargo xtask drift --against {}{}",
+            against.display(),
+            if target.subset { " --subset" } else { "" }
+        );
         let opts = codegen::drift::DriftOptions {
             fragment: ws.fragment(),
             against,
             snapshot_dir: ws.drift_dir(),
             json: false,
             bless: false,
+            subset: target.subset,
         };
         codegen::drift::run(&opts)?;
     }

@@ -1,4 +1,4 @@
-//! Schema drift: a semantic diff of the five operations, and everything they
+//! Schema drift: a semantic diff of the fragment's operations, and everything they
 //! reference, between the fragment and another GitHub description, with
 //! each change classified for this client (see [`classify`]).
 //!
@@ -80,13 +80,15 @@ pub enum DriftError {
     },
 }
 
-/// Compares the five operations ([`crate::OPERATIONS`]) between `base` (the
-/// fragment) and `other`.
+/// Compares every operation `base` (the fragment) holds between `base` and
+/// `other`.
 ///
 /// Fails when `base` lacks one of them or a `$ref` does not resolve; an
 /// operation missing from `other` is a breaking change, not an error.
 pub fn compare(base: &Value, other: &Value) -> Result<DriftReport, DriftError> {
-    compare_operations(base, other, &crate::OPERATIONS)
+    let operations = crate::operations::in_description(base);
+    let ids: Vec<&str> = operations.iter().map(String::as_str).collect();
+    compare_operations(base, other, &ids)
 }
 
 /// [`compare`] for any set of operations (by `operationId`).
@@ -111,9 +113,16 @@ pub struct DriftOptions {
     pub json: bool,
     /// Write the current report as the snapshot instead of checking it.
     pub bless: bool,
+    /// `against` is a subset holding only some of the fragment's
+    /// operations: compare those, and list the others as not compared
+    /// (instead of reporting them as removed, which is breaking).
+    pub subset: bool,
 }
 
 /// Runs the drift check and returns the report to print (text or JSON).
+///
+/// With `subset`, only the fragment's operations that `against` holds are
+/// compared; the text report ends with the list of the others.
 ///
 /// Without `bless`, fails with [`DriftError::Unacknowledged`] unless the
 /// text report equals `snapshot_dir/<stem of against>.txt` (a missing
@@ -122,8 +131,21 @@ pub fn run(opts: &DriftOptions) -> Result<String, DriftError> {
     let snapshot = snapshot_path(&opts.snapshot_dir, &opts.against)?;
     let base = crate::workspace::read_json(&opts.fragment)?;
     let other = crate::workspace::read_json(&opts.against)?;
-    let report = compare(&base, &other)?;
-    let text = report.render_text();
+    let mut operations = crate::operations::in_description(&base);
+    let mut not_compared = Vec::new();
+    if opts.subset {
+        let held = crate::operations::in_description(&other);
+        (operations, not_compared) = operations.into_iter().partition(|id| held.contains(id));
+    }
+    let ids: Vec<&str> = operations.iter().map(String::as_str).collect();
+    let report = compare_operations(&base, &other, &ids)?;
+    let mut text = report.render_text();
+    if !not_compared.is_empty() {
+        text.push_str(&format!(
+            "# not compared (not in this subset): {}\n",
+            not_compared.join(", ")
+        ));
+    }
     let output = if opts.json {
         report.to_json()
     } else {

@@ -605,6 +605,7 @@ fn options(dir: &Path, json: bool, bless: bool) -> DriftOptions {
         snapshot_dir: dir.join("openapi/drift"),
         json,
         bless,
+        subset: false,
     }
 }
 
