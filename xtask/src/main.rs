@@ -17,6 +17,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use codegen::Workspace;
 
+mod release;
+
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", about = "octodeploy's code generation tasks")]
 struct Cli {
@@ -214,6 +216,13 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
         ws,
         &["doc", "--locked", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    cargo(ws, &release::package_args(), &[])?;
+    let example = release::readme_example_args(ws.root());
+    cargo(
+        ws,
+        &example.iter().map(String::as_str).collect::<Vec<_>>(),
+        &[],
     )?;
     eprintln!("all checks passed");
     Ok(())
