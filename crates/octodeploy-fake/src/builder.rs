@@ -212,6 +212,7 @@ pub struct FakeGitHubBuilder {
     pub(crate) repos: Vec<RepoBuilder>,
     pub(crate) access_log: bool,
     pub(crate) deployer: Option<Deployer>,
+    pub(crate) github_app: Option<crate::app::FakeApp>,
 }
 
 impl Default for FakeGitHubBuilder {
@@ -226,6 +227,7 @@ impl Default for FakeGitHubBuilder {
             repos: Vec::new(),
             access_log: false,
             deployer: None,
+            github_app: None,
         }
     }
 }
@@ -236,6 +238,14 @@ impl FakeGitHubBuilder {
     /// or no credentials are accepted.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
+        self
+    }
+
+    /// Acts as GitHub for this GitHub App: verifies its JWTs, issues
+    /// installation tokens, and then requires authentication on every
+    /// request (see the [`crate::app`] module).
+    pub fn github_app(mut self, app: crate::app::FakeApp) -> Self {
+        self.github_app = Some(app);
         self
     }
 

@@ -182,11 +182,18 @@ pub(crate) async fn github(State(app): State<Shared>, request: Request, next: Ne
     let response = if app.faults.take_bad_gateway() {
         bad_gateway(&request_id)
     } else {
-        let (mut response, rate) = if !authorized(&app, &parts.headers) {
-            let response = json_response(
-                StatusCode::UNAUTHORIZED,
-                &render::basic_error("Bad credentials", docs::REST, 401),
-            );
+        let denied = match &app.github_app {
+            Some(github_app) => {
+                github_app.authenticate(&path, &parts.headers, app.token.as_deref())
+            }
+            None => (!authorized(&app, &parts.headers)).then(|| {
+                json_response(
+                    StatusCode::UNAUTHORIZED,
+                    &render::basic_error("Bad credentials", docs::REST, 401),
+                )
+            }),
+        };
+        let (mut response, rate) = if let Some(response) = denied {
             (response, app.faults.peek())
         } else {
             match app.faults.admit() {

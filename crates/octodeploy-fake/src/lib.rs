@@ -104,7 +104,9 @@
 //! - **Authentication** (only with [`FakeGitHubBuilder::token`]): the token
 //!   in `Authorization: Bearer <t>` or `token <t>` (scheme
 //!   case-insensitive); otherwise 401 `Bad credentials`. Without a token
-//!   configured, anything goes.
+//!   configured, anything goes. With a GitHub App
+//!   ([`FakeGitHubBuilder::github_app`]), App JWTs and installation tokens
+//!   as the [`app`] module describes, and every request must authenticate.
 //! - **Headers** on every JSON response: `content-type: application/json;
 //!   charset=utf-8` (not on 204/304, which have no body),
 //!   `x-github-request-id` (unique, GitHub-shaped), `x-ratelimit-limit`,
@@ -147,10 +149,14 @@
 //! as the only line on standard output, logs requests to standard error,
 //! and stops on Ctrl-C (or SIGTERM). It binds to loopback unless told
 //! otherwise. The `demo` seed is described in [`Seed`]'s module, [`seed`].
+//! `--github-app-id ID --github-app-public-key PATH
+//! [--github-app-token-lifetime SECONDS]` makes it act as GitHub for that
+//! App (see [`app`]).
 
 #![deny(missing_docs)]
 
 mod api_error;
+pub mod app;
 mod builder;
 pub mod deployer;
 mod deployment_seed;
@@ -178,6 +184,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use app::{FakeApp, TestAppKey};
 pub use builder::{DeploymentBuilder, FakeGitHubBuilder, RepoBuilder, StatusSeed};
 pub use deployer::{Deployer, DeployerSpecError};
 pub use error::FakeError;
@@ -253,6 +260,7 @@ impl FakeGitHub {
             ids: headers::RequestIds::new(u64::from(addr.port())),
             access_log: builder.access_log,
             deployer: deployer::Hub::default(),
+            github_app: builder.github_app.map(app::AppState::new),
         });
         if let Some(script) = builder.deployer {
             deployer::start(&app, script);
@@ -292,6 +300,12 @@ impl FakeGitHub {
     /// The address the fake listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The GitHub App's state (tokens issued, expiring them), when one is
+    /// configured with [`FakeGitHubBuilder::github_app`].
+    pub fn github_app(&self) -> Option<&app::AppState> {
+        self.app.github_app.as_ref()
     }
 
     /// Switches faults on and off while the fake runs.

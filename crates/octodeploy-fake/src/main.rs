@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::Parser;
-use octodeploy_fake::{Deployer, FakeGitHub, Seed};
+use octodeploy_fake::{Deployer, FakeApp, FakeGitHub, Seed};
 
 /// An in-memory fake of GitHub's deployment-status and repository-dispatch
 /// REST API (served at / and at /api/v3).
@@ -51,6 +51,36 @@ struct Args {
     /// included) instead of every created one. Repeatable.
     #[arg(long = "deployer-for", value_name = "ID", requires = "deployer")]
     deployer_for: Vec<u64>,
+    /// Act as GitHub for this GitHub App: verify its JWTs, issue
+    /// installation tokens (installation id 1, on every repository), and
+    /// require authentication on every request.
+    #[arg(long, value_name = "ID", requires = "github_app_public_key")]
+    github_app_id: Option<u64>,
+    /// With `--github-app-id`: the App's public key (PEM file).
+    #[arg(long, value_name = "PATH", requires = "github_app_id")]
+    github_app_public_key: Option<std::path::PathBuf>,
+    /// With `--github-app-id`: how long installation tokens live, in
+    /// seconds (GitHub: 3600).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 3600,
+        requires = "github_app_id"
+    )]
+    github_app_token_lifetime: u64,
+}
+
+/// The `--github-app-*` options as a [`FakeApp`], or why not.
+fn github_app(args: &Args) -> Result<Option<FakeApp>, String> {
+    let (Some(id), Some(path)) = (args.github_app_id, &args.github_app_public_key) else {
+        return Ok(None);
+    };
+    let pem = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let app = FakeApp::new(id, &pem).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Some(app.token_lifetime(std::time::Duration::from_secs(
+        args.github_app_token_lifetime,
+    ))))
 }
 
 async fn stop_signal() {
@@ -78,6 +108,7 @@ async fn stop_signal() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let github_app = github_app(&args);
     let mut builder = FakeGitHub::builder()
         .bind(SocketAddr::new(args.host, args.port))
         .seed(args.seed)
@@ -85,6 +116,14 @@ async fn main() -> ExitCode {
         .access_log(!args.quiet);
     if let Some(token) = args.token {
         builder = builder.token(token);
+    }
+    match github_app {
+        Ok(Some(app)) => builder = builder.github_app(app),
+        Ok(None) => {}
+        Err(message) => {
+            eprintln!("octodeploy-fake: {message}");
+            return ExitCode::from(2);
+        }
     }
     if let Some(mut deployer) = args.deployer {
         if !args.deployer_for.is_empty() {

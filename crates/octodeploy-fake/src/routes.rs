@@ -43,6 +43,8 @@ pub(crate) struct App {
     pub(crate) access_log: bool,
     /// The scripted deployer, when one runs.
     pub(crate) deployer: deployer::Hub,
+    /// The GitHub App, when one is configured.
+    pub(crate) github_app: Option<crate::app::AppState>,
 }
 
 /// Locks a mutex, ignoring poisoning (the data stays consistent: no
@@ -80,6 +82,7 @@ pub(crate) fn router(app: Shared) -> Router {
                 get(get_status),
             )
             .route("/repos/{owner}/{repo}/dispatches", post(dispatch))
+            .merge(crate::app::routes())
             .method_not_allowed_fallback(unknown_route)
     };
     let routes = Router::new()

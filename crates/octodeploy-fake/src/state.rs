@@ -501,6 +501,13 @@ impl State {
         self.deployment(owner, repo, deployment_id).is_ok()
     }
 
+    /// Every repository's `(owner, name)` (for the GitHub App's installation).
+    pub(crate) fn repo_names(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.repos
+            .iter()
+            .map(|r| (r.owner.as_str(), r.name.as_str()))
+    }
+
     /// `POST .../dispatches`: the repository's canonical `(owner, name)`.
     pub(crate) fn dispatch_target(
         &self,

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 
+mod app;
 mod auth_and_headers;
 mod auto_inactive;
 mod common;
