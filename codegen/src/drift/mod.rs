@@ -21,6 +21,7 @@
 //! Module map: `walk` finds and compares, `classify` holds the rule table,
 //! `report` renders, `snapshot` checks and blesses.
 
+mod absorb;
 mod classify;
 mod report;
 mod snapshot;
@@ -92,12 +93,18 @@ pub fn compare(base: &Value, other: &Value) -> Result<DriftReport, DriftError> {
 }
 
 /// [`compare`] for any set of operations (by `operationId`).
+///
+/// When `base` is a fragment the fixups apply to, breaking changes that
+/// they make harmless for this client are marked absorbed (see
+/// [`Change::absorbed_by`]).
 pub fn compare_operations(
     base: &Value,
     other: &Value,
     operations: &[&str],
 ) -> Result<DriftReport, DriftError> {
-    walk::compare(base, other, operations).map(DriftReport::new)
+    let mut report = DriftReport::new(walk::compare(base, other, operations)?);
+    absorb::by_fixups(&mut report, base, other, operations)?;
+    Ok(report)
 }
 
 /// The inputs of `cargo xtask drift`.

@@ -41,6 +41,9 @@ pub struct Change {
     pub old: Option<Value>,
     /// The value in the other description, when the kind has one.
     pub new: Option<Value>,
+    /// The fixup that makes this otherwise breaking change harmless for
+    /// this client (its class is then [`Class::Additive`]).
+    pub absorbed_by: Option<&'static str>,
 }
 
 impl Change {
@@ -61,7 +64,20 @@ impl Change {
             kind,
             old,
             new,
+            absorbed_by: None,
         }
+    }
+
+    /// Marks the change as absorbed by `fixup`: not breaking for this client.
+    pub(crate) fn absorb(&mut self, fixup: &'static str) {
+        self.absorbed_by = Some(fixup);
+        self.class = Class::Additive;
+    }
+
+    /// (operation, location, kind): what identifies a change across two
+    /// comparisons.
+    pub(crate) fn identity(&self) -> (&str, &str, &'static str) {
+        (&self.operation, &self.location, self.kind.code())
     }
 
     /// The human-readable description of the change (without location).
@@ -110,6 +126,18 @@ impl Change {
             ChangeKind::MemberAdded { .. } => format!("member added ({})", token(new)),
             ChangeKind::MemberRemoved { .. } => format!("member removed ({})", token(old)),
             ChangeKind::DefaultChanged => transition("default", shown),
+            ChangeKind::Documentation { keyword }
+                if keyword == "description"
+                    && (self.location == "operation"
+                        || self.location.starts_with("parameter ")) =>
+            {
+                let mut line = transition(keyword, shown);
+                if let Some(excerpt) = excerpt(old, new) {
+                    line.push_str(": ");
+                    line.push_str(&excerpt);
+                }
+                line
+            }
             ChangeKind::Documentation { keyword } => transition(keyword, shown),
             ChangeKind::Extension { keyword } => match (old, new) {
                 (Some(Value::Object(x)), Some(Value::Object(y))) => {
@@ -130,8 +158,12 @@ impl Change {
 
     /// The change as one text line (see the module docs).
     pub fn render(&self) -> String {
+        let absorbed = self
+            .absorbed_by
+            .map(|fixup| format!(" (absorbed by fixup {fixup})"))
+            .unwrap_or_default();
         format!(
-            "{:<8}  {}  {}: {}",
+            "{:<8}  {}  {}: {}{absorbed}",
             self.class.label(),
             self.operation,
             self.location,
@@ -148,6 +180,68 @@ impl Change {
             self.message(),
         )
     }
+}
+
+/// Excerpts shown of a changed description are cut to this many characters.
+const EXCERPT_CHARS: usize = 60;
+
+/// What changed between two long texts, on one line: the first sentence
+/// only in the old text (`-"…"`) and the first only in the new (`+"…"`).
+/// `None` when both are short enough to be shown whole, or not text.
+fn excerpt(old: Option<&Value>, new: Option<&Value>) -> Option<String> {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_owned();
+    let (old, new) = (text(old), text(new));
+    if old.chars().count() <= MAX_SHOWN && new.chars().count() <= MAX_SHOWN {
+        return None;
+    }
+    let sentences = |t: &str| -> Vec<String> {
+        // Sentences end at a line break or at `.` before whitespace (not
+        // inside `3.0/...` or `.git`).
+        let mut out = Vec::new();
+        let mut current = String::new();
+        let mut chars = t.chars().peekable();
+        while let Some(c) = chars.next() {
+            let end = c == '\n' || (c == '.' && chars.peek().is_none_or(|n| n.is_whitespace()));
+            if c != '\n' {
+                current.push(c);
+            }
+            if end {
+                out.push(std::mem::take(&mut current));
+            }
+        }
+        out.push(current);
+        out.into_iter()
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let (a, b) = (sentences(&old), sentences(&new));
+    let cut = |s: &String| -> String {
+        let mut short: String = s.chars().take(EXCERPT_CHARS).collect();
+        if s.chars().count() > EXCERPT_CHARS {
+            short.push('…');
+        }
+        format!("{short:?}")
+    };
+    let mut removed = a.iter().find(|s| !b.contains(s)).cloned();
+    let mut added = b.iter().find(|s| !a.contains(s)).cloned();
+    // Two versions of one sentence: show them from just before they part.
+    if let (Some(x), Some(y)) = (&mut removed, &mut added) {
+        let common = x.chars().zip(y.chars()).take_while(|(p, q)| p == q).count();
+        if common > 20 {
+            let skip = common - 10;
+            *x = format!("…{}", x.chars().skip(skip).collect::<String>());
+            *y = format!("…{}", y.chars().skip(skip).collect::<String>());
+        }
+    }
+    let removed = removed.map(|s| format!("-{}", cut(&s)));
+    let added = added.map(|s| format!("+{}", cut(&s)));
+    let parts: Vec<String> = removed.into_iter().chain(added).collect();
+    Some(if parts.is_empty() {
+        "whitespace only".to_owned()
+    } else {
+        parts.join(" ")
+    })
 }
 
 /// A value as a bare token: strings unquoted, anything else as JSON.
@@ -185,6 +279,11 @@ pub struct DriftReport {
 impl DriftReport {
     /// Sorts the changes by operation, location and kind, and drops
     /// duplicates.
+    /// The changes themselves, for [`super::absorb`].
+    pub(crate) fn changes_mut(&mut self) -> &mut [Change] {
+        &mut self.changes
+    }
+
     pub(crate) fn new(mut changes: Vec<Change>) -> Self {
         changes.sort_by_cached_key(Change::sort_key);
         changes.dedup();
@@ -247,6 +346,7 @@ impl DriftReport {
                     side: change.side,
                     kind: &change.kind,
                     message: change.message(),
+                    absorbed_by: change.absorbed_by,
                     old: change.old.as_ref(),
                     new: change.new.as_ref(),
                 })
@@ -283,6 +383,8 @@ struct JsonChange<'a> {
     #[serde(flatten)]
     kind: &'a ChangeKind,
     message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    absorbed_by: Option<&'a str>,
     old: Option<&'a Value>,
     new: Option<&'a Value>,
 }

@@ -287,9 +287,10 @@ impl<'a> Walker<'a> {
                 *key != IGNORED_EXTENSION && !handled.iter().any(|list| list.contains(key))
             })
             .collect();
+        let same_examples = examples(a) == examples(b);
         for key in keys {
             let (old, new) = (a.get(key), b.get(key));
-            if old == new {
+            if old == new || (same_examples && (key == "example" || key == "examples")) {
                 continue;
             }
             let keyword = key.to_owned();
@@ -500,4 +501,26 @@ fn entries(value: Option<&Value>) -> BTreeMap<&str, &Value> {
 /// A boolean keyword, `false` when absent.
 fn flag(value: &Value, keyword: &str) -> bool {
     value.get(keyword).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// The example values of a schema, parameter or media type, however they
+/// are spelled: `example: v` (3.0), `examples: [v, ...]` (3.1 schemas),
+/// `examples: {name: {value: v}}` (media types and parameters; an entry
+/// that is a `$ref` counts as itself). `example` → `examples` alone is
+/// therefore no change.
+fn examples(value: &Value) -> Vec<&Value> {
+    let mut out: Vec<&Value> = value.get("example").into_iter().collect();
+    match value.get("examples") {
+        Some(Value::Array(items)) => out.extend(items),
+        Some(Value::Object(named)) => {
+            out.extend(
+                named
+                    .values()
+                    .map(|entry| entry.get("value").unwrap_or(entry)),
+            );
+        }
+        Some(other) => out.push(other),
+        None => {}
+    }
+    out
 }

@@ -137,6 +137,16 @@ pub fn apply_all(fragment: &Value) -> Result<Value, Error> {
     }
 }
 
+/// Applies every fixup but the one named `skip` (to see what that one
+/// changes); fails like [`apply_all`].
+pub fn apply_without(fragment: &Value, skip: &str) -> Result<Value, Error> {
+    let mut spec = fragment.clone();
+    for fixup in FIXUPS.iter().filter(|f| f.name != skip) {
+        (fixup.apply)(&mut spec)?;
+    }
+    Ok(spec)
+}
+
 pub(crate) fn stale(name: &'static str, reason: impl Into<String>) -> Error {
     Error::StaleFixup {
         name,

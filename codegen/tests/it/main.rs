@@ -6,3 +6,4 @@
 
 mod checked_in;
 mod drift;
+mod drift_equivalences;

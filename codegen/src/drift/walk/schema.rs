@@ -2,6 +2,14 @@
 //! location (composition, nullability, type, format, enum, bounds,
 //! `default`, properties, `items`, `additionalProperties`), descending into
 //! sub-schemas with `$ref`s resolved and recursion cut off.
+//!
+//! Before two schemas are compared, the spellings of "nullable X" are
+//! folded into (X, nullable) so that equivalent forms compare equal and the
+//! walk goes on beneath them: a `$ref` to a component with `nullable: true`;
+//! OpenAPI 3.0's `nullable: true` + `allOf: [X]`; `allOf`/`anyOf`/`oneOf`
+//! of a single schema; 3.1's `anyOf`/`oneOf` with a `{type: "null"}`
+//! branch; and `type: [X, "null"]`. Null branches of a larger `anyOf`/
+//! `oneOf` count as nullability, not as members.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -83,8 +91,8 @@ impl<'a> Walker<'a> {
         a: &'a Value,
         b: &'a Value,
     ) -> Result<(), DriftError> {
-        let (a, a_name) = self.base.resolve(a)?;
-        let (b, b_name) = self.other.resolve(b)?;
+        let (a, a_name, a_null) = normalize(self.base, a)?;
+        let (b, b_name, b_null) = normalize(self.other, b)?;
         let seen = self
             .stack
             .iter()
@@ -103,7 +111,7 @@ impl<'a> Walker<'a> {
             return Ok(());
         }
         self.stack.push((a, b));
-        let result = self.schema_body(loc, side, (a, a_name), (b, b_name));
+        let result = self.schema_body(loc, side, (a, a_name, a_null), (b, b_name, b_null));
         self.stack.pop();
         result
     }
@@ -112,8 +120,8 @@ impl<'a> Walker<'a> {
         &mut self,
         loc: &Loc,
         side: Side,
-        (a, a_name): (&'a Value, Option<&'a str>),
-        (b, b_name): (&'a Value, Option<&'a str>),
+        (a, a_name, a_null): (&'a Value, Option<&'a str>, bool),
+        (b, b_name, b_null): (&'a Value, Option<&'a str>, bool),
     ) -> Result<(), DriftError> {
         let composed = |s: &Value| -> Vec<&str> {
             COMPOSITIONS
@@ -132,7 +140,7 @@ impl<'a> Walker<'a> {
             self.members(loc, side, keyword, a, b)?;
         }
 
-        match (nullable(a), nullable(b)) {
+        match (a_null, b_null) {
             (false, true) => self.push(loc, side, ChangeKind::NullableAdded, None, None),
             (true, false) => self.push(loc, side, ChangeKind::NullableRemoved, None, None),
             _ => {}
@@ -200,8 +208,7 @@ impl<'a> Walker<'a> {
         a: &'a Value,
         b: &'a Value,
     ) -> Result<(), DriftError> {
-        let list = |s: &'a Value| s.get(keyword).and_then(Value::as_array).map(Vec::as_slice);
-        let (old, new) = (list(a).unwrap_or_default(), list(b).unwrap_or_default());
+        let (old, new) = (non_null_members(a, keyword), non_null_members(b, keyword));
         // Another `allOf` member restricts further; another alternative widens.
         let (on_add, on_remove) = if keyword == "allOf" {
             (Effect::Narrowed, Effect::Widened)
@@ -363,13 +370,86 @@ fn bound_effect(keyword: &str, old: &Value, new: &Value) -> Effect {
     }
 }
 
-/// `nullable: true` (3.0) or `"null"` in a `type` array (3.1).
+/// `nullable: true` (3.0), `"null"` in a `type` array (3.1), or a null
+/// branch of `anyOf`/`oneOf`.
 fn nullable(schema: &Value) -> bool {
     flag(schema, "nullable")
         || schema
             .get("type")
             .and_then(Value::as_array)
             .is_some_and(|types| types.iter().any(|t| t == "null"))
+        || ["anyOf", "oneOf"].into_iter().any(|keyword| {
+            schema
+                .get(keyword)
+                .and_then(Value::as_array)
+                .is_some_and(|members| members.iter().any(is_null_schema))
+        })
+}
+
+/// `{type: "null"}` or `{enum: [null]}` (documentation beside is fine).
+fn is_null_schema(schema: &Value) -> bool {
+    schema.get("type").is_some_and(|t| t == "null")
+        || schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|values| values.len() == 1 && values[0].is_null())
+}
+
+/// The members of a composition keyword, null branches left out.
+fn non_null_members<'a>(schema: &'a Value, keyword: &str) -> Vec<&'a Value> {
+    schema
+        .get(keyword)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|member| keyword == "allOf" || !is_null_schema(member))
+        .collect()
+}
+
+/// Resolves `node` and folds the nullable spellings (module docs) into the
+/// schema they wrap: returns that schema, the last component name met, and
+/// whether any layer was nullable.
+fn normalize<'a>(
+    doc: super::Doc<'a>,
+    node: &'a Value,
+) -> Result<(&'a Value, Option<&'a str>, bool), DriftError> {
+    let (mut schema, mut name) = doc.resolve(node)?;
+    let mut null = nullable(schema);
+    for _ in 0..MAX_DEPTH {
+        let Some(inner) = wrapped(schema) else {
+            break;
+        };
+        let (next, next_name) = doc.resolve(inner)?;
+        schema = next;
+        name = next_name.or(name);
+        null |= nullable(schema);
+    }
+    Ok((schema, name, null))
+}
+
+/// The one schema a wrapper stands for: a single (non-null) member of
+/// `allOf`/`anyOf`/`oneOf`, when nothing beside it constrains (only
+/// `nullable`, documentation and extensions).
+fn wrapped(schema: &Value) -> Option<&Value> {
+    let object = schema.as_object()?;
+    let mut keywords = COMPOSITIONS.into_iter().filter(|k| object.contains_key(*k));
+    let keyword = keywords.next()?;
+    if keywords.next().is_some() {
+        return None;
+    }
+    let only_wrapping = object.keys().all(|key| {
+        key == keyword
+            || key == "nullable"
+            || key.starts_with("x-")
+            || super::DOC_KEYWORDS.contains(&key.as_str())
+    });
+    if !only_wrapping {
+        return None;
+    }
+    match non_null_members(schema, keyword).as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    }
 }
 
 /// The set of non-null types; `None` when `type` is absent (any type).
@@ -435,8 +515,9 @@ fn describe(schema: &Value, name: Option<&str>) -> String {
     let parts: Vec<String> = COMPOSITIONS
         .into_iter()
         .filter_map(|keyword| {
-            let members = schema.get(keyword)?.as_array()?;
-            let labels: Vec<String> = members.iter().map(member_label).collect();
+            schema.get(keyword)?;
+            let members = non_null_members(schema, keyword);
+            let labels: Vec<String> = members.into_iter().map(member_label).collect();
             Some(format!("{keyword}[{}]", labels.join(", ")))
         })
         .collect();

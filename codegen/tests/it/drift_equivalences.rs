@@ -1,0 +1,326 @@
+//! Drift reads schemas, not spellings: each equivalent spelling of
+//! "nullable X" (and of examples) compares equal, *and* the walk goes on
+//! beneath it, so a real change placed under the equivalent wrapper is
+//! still found. Also: fixup-aware classification and description excerpts.
+
+use codegen::drift::{Class, DriftReport, compare, compare_operations};
+use serde_json::{Value, json};
+
+const OP: &str = "test/get";
+
+/// `GET /x` answering `{user: <user>}`, with `user`/`nullable-user`
+/// components whose `id` is `id_type` and that have `extra` properties.
+fn spec(user: Value, id_type: &str, extra: Value) -> Value {
+    let mut props = json!({"id": {"type": id_type}});
+    for (k, v) in extra.as_object().unwrap() {
+        props[k] = v.clone();
+    }
+    let component = json!({"type": "object", "properties": props});
+    let mut nullable = component.clone();
+    nullable["nullable"] = json!(true);
+    json!({
+        "openapi": "3.0.3",
+        "paths": {"/x": {"get": {
+            "operationId": OP,
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                "type": "object",
+                "properties": {"user": user}
+            }}}}}
+        }}},
+        "components": {"schemas": {"user": component, "nullable-user": nullable}}
+    })
+}
+
+fn r(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// The nullable spellings (3.0 component, 3.0 allOf, 3.1 anyOf/oneOf null
+/// branch in either order, 3.1 type list).
+fn nullable_forms() -> Vec<(&'static str, Value)> {
+    vec![
+        ("$ref to a nullable component", r("nullable-user")),
+        (
+            "nullable + allOf[$ref]",
+            json!({"nullable": true, "allOf": [r("user")]}),
+        ),
+        (
+            "anyOf[null, $ref]",
+            json!({"anyOf": [{"type": "null"}, r("user")]}),
+        ),
+        (
+            "oneOf[$ref, null]",
+            json!({"oneOf": [r("user"), {"type": "null"}]}),
+        ),
+        (
+            "anyOf[$ref, enum [null]]",
+            json!({"anyOf": [r("user"), {"enum": [null]}]}),
+        ),
+    ]
+}
+
+fn diff(a: &Value, b: &Value) -> DriftReport {
+    compare_operations(a, b, &[OP]).unwrap()
+}
+
+fn breaking(report: &DriftReport) -> Vec<String> {
+    report
+        .changes()
+        .iter()
+        .filter(|c| c.class == Class::Breaking)
+        .map(|c| c.render())
+        .collect()
+}
+
+#[test]
+fn every_pair_of_nullable_spellings_is_equal() {
+    for (name_a, a) in nullable_forms() {
+        for (name_b, b) in nullable_forms() {
+            let report = diff(
+                &spec(a.clone(), "integer", json!({})),
+                &spec(b.clone(), "integer", json!({})),
+            );
+            assert!(
+                report.is_empty(),
+                "{name_a} vs {name_b}:\n{}",
+                report.render_text()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_change_beneath_an_equivalent_wrapper_is_still_found() {
+    let base = spec(r("nullable-user"), "integer", json!({}));
+    for (name, form) in nullable_forms().into_iter().skip(1) {
+        // Additive beneath: a new optional property.
+        let other = spec(
+            form.clone(),
+            "integer",
+            json!({"login": {"type": "string"}}),
+        );
+        let report = diff(&base, &other);
+        assert!(
+            breaking(&report).is_empty(),
+            "{name}:\n{}",
+            report.render_text()
+        );
+        let texts = report.render_text();
+        assert!(
+            texts.contains("additive  test/get  response 200 application/json .user.login: property added (optional)"),
+            "{name}:\n{texts}"
+        );
+        // Breaking beneath: `id` changes type.
+        let other = spec(form, "string", json!({}));
+        let report = diff(&base, &other);
+        assert_eq!(
+            breaking(&report),
+            ["breaking  test/get  response 200 application/json .user.id: type integer -> string"],
+            "{name}:\n{}",
+            report.render_text()
+        );
+    }
+}
+
+#[test]
+fn a_31_type_list_is_nullable_and_walked() {
+    let inline = |id: &str, extra: Value| {
+        let mut props = json!({"id": {"type": id}});
+        for (k, v) in extra.as_object().unwrap() {
+            props[k] = v.clone();
+        }
+        json!({"type": ["object", "null"], "properties": props})
+    };
+    let base = spec(r("nullable-user"), "integer", json!({}));
+    let same = spec(inline("integer", json!({})), "integer", json!({}));
+    assert!(
+        diff(&base, &same).is_empty(),
+        "{}",
+        diff(&base, &same).render_text()
+    );
+    let changed = spec(
+        inline("integer", json!({"login": {"type": "string"}})),
+        "integer",
+        json!({}),
+    );
+    let report = diff(&base, &changed);
+    assert!(breaking(&report).is_empty(), "{}", report.render_text());
+    assert!(report.render_text().contains(".user.login: property added"));
+}
+
+#[test]
+fn allof_of_a_single_ref_is_the_ref() {
+    let base = spec(r("user"), "integer", json!({}));
+    let wrapped = json!({"allOf": [r("user")], "description": "The user."});
+    assert!(diff(&base, &spec(wrapped.clone(), "integer", json!({}))).is_empty());
+    let report = diff(&base, &spec(wrapped, "string", json!({})));
+    assert_eq!(breaking(&report).len(), 1, "{}", report.render_text());
+    assert!(report.render_text().contains(".user.id: type"));
+}
+
+#[test]
+fn a_null_branch_is_nullability_not_a_member() {
+    // oneOf[A, B] vs oneOf[A, B, null]: only "made nullable" (a response
+    // that may now be null is breaking), no member added.
+    let base = spec(
+        json!({"oneOf": [r("user"), {"type": "string"}]}),
+        "integer",
+        json!({}),
+    );
+    let other = spec(
+        json!({"oneOf": [r("user"), {"type": "string"}, {"type": "null"}]}),
+        "integer",
+        json!({}),
+    );
+    let report = diff(&base, &other);
+    let codes: Vec<&str> = report.changes().iter().map(|c| c.kind.code()).collect();
+    assert_eq!(codes, ["nullable-added"], "{}", report.render_text());
+}
+
+#[test]
+fn example_and_examples_spell_the_same_examples() {
+    let with = |schema: Value| {
+        spec(
+            json!({"type": "object", "properties": {"n": schema}}),
+            "integer",
+            json!({}),
+        )
+    };
+    let base = with(json!({"type": "string", "example": "a"}));
+    assert!(diff(&base, &with(json!({"type": "string", "examples": ["a"]}))).is_empty());
+    // A different example is still a (documentation) change.
+    let report = diff(&base, &with(json!({"type": "string", "examples": ["b"]})));
+    assert!(!report.is_empty());
+    assert!(report.changes().iter().all(|c| c.class == Class::Docs));
+}
+
+#[test]
+fn changed_operation_and_parameter_descriptions_show_what_changed() {
+    let with = |op_text: &str, param_text: &str| {
+        let mut s = spec(r("user"), "integer", json!({}));
+        s["paths"]["/x"]["get"]["description"] = json!(op_text);
+        s["paths"]["/x"]["get"]["parameters"] = json!([{"name": "page", "in": "query", "description": param_text, "schema": {"type": "integer"}}]);
+        s
+    };
+    let base = with(
+        "Deletes a deployment. Anyone with `repo` or `repo_deployment` scopes can delete an inactive deployment.",
+        "Page number of the results to fetch, starting at one.",
+    );
+    let other = with(
+        "Deletes a deployment. OAuth app tokens need the `repo_deployment` scope to use this endpoint.",
+        "The page number of the results to fetch, starting at one.",
+    );
+    let text = diff(&base, &other).render_text();
+    assert!(
+        text.contains("docs      test/get  operation: description #")
+            && text.contains("-\"Anyone with `repo` or `repo_deployment` scopes can delete an…\" +\"OAuth app tokens need the `repo_deployment` scope to use thi…\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("parameter query page: description #")
+            && text.contains("-\"Page number of the results to fetch, starting at one.\" +\"The page number of the results to fetch, starting at one.\""),
+        "{text}"
+    );
+}
+
+/// A new value of the response `state` enum is breaking for the contract,
+/// but this client decodes `state` as a `String` (fixup open_response_state).
+#[test]
+fn a_new_response_state_is_absorbed_by_its_fixup() {
+    let fragment = codegen::Workspace::from_build().read_fragment().unwrap();
+    let mut other = fragment.clone();
+    other["components"]["schemas"]["deployment-status"]["properties"]["state"]["enum"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("waiting"));
+    // And a breaking change no fixup absorbs, for contrast.
+    other["components"]["schemas"]["deployment-status"]["properties"]["url"]["type"] =
+        json!("integer");
+    let report = compare(&fragment, &other).unwrap();
+    let state: Vec<_> = report
+        .changes()
+        .iter()
+        .filter(|c| c.location.ends_with(".state") && c.side == codegen::drift::Side::Response)
+        .collect();
+    assert!(!state.is_empty(), "{}", report.render_text());
+    for change in state {
+        assert_eq!(change.class, Class::Additive, "{}", change.render());
+        assert_eq!(change.absorbed_by, Some("open_response_state"));
+        assert!(
+            change
+                .render()
+                .ends_with("(absorbed by fixup open_response_state)")
+        );
+    }
+    let url: Vec<_> = report
+        .changes()
+        .iter()
+        .filter(|c| c.location.ends_with(".url") && c.location.contains("response"))
+        .collect();
+    assert!(!url.is_empty());
+    assert!(
+        url.iter()
+            .all(|c| c.class == Class::Breaking && c.absorbed_by.is_none())
+    );
+}
+
+/// The fragment rewritten the way OpenAPI 3.1 descriptions
+/// (`descriptions-next`) spell it: `type: [X, "null"]` instead of
+/// `nullable`, `anyOf: [{type: null}, {$ref}]` instead of a `$ref` to a
+/// `nullable-*` copy, `examples: [..]` instead of `example`.
+fn as_openapi_31(value: &Value, schemas: &serde_json::Map<String, Value>) -> Value {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref")
+                && let Some(plain) = r.strip_prefix("#/components/schemas/nullable-")
+                && schemas.contains_key(plain)
+            {
+                return json!({"anyOf": [
+                    {"type": "null"},
+                    {"$ref": format!("#/components/schemas/{plain}")}
+                ]});
+            }
+            let mut out = serde_json::Map::new();
+            let nullable = map.get("nullable") == Some(&json!(true));
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("nullable", _) => {}
+                    ("type", Value::String(t)) if nullable => {
+                        out.insert(k.clone(), json!([t, "null"]));
+                    }
+                    ("example", v) if map.contains_key("type") => {
+                        out.insert("examples".into(), json!([v]));
+                    }
+                    _ => {
+                        out.insert(k.clone(), as_openapi_31(v, schemas));
+                    }
+                }
+            }
+            // A nullable composition without `type`: a null branch.
+            if nullable && !map.contains_key("type") {
+                for keyword in ["anyOf", "oneOf"] {
+                    if let Some(Value::Array(members)) = out.get_mut(keyword) {
+                        members.push(json!({"type": "null"}));
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => items.iter().map(|v| as_openapi_31(v, schemas)).collect(),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn a_31_spelling_of_the_fragment_has_no_drift() {
+    let fragment = codegen::Workspace::from_build().read_fragment().unwrap();
+    let schemas = fragment["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .clone();
+    let mut next = as_openapi_31(&fragment, &schemas);
+    next["openapi"] = json!("3.1.0");
+    assert_ne!(next, fragment);
+    let report = compare(&fragment, &next).unwrap();
+    assert!(report.is_empty(), "{}", report.render_text());
+}
