@@ -74,6 +74,16 @@ pub enum Error {
         /// The command that brings the file up to date.
         fix: String,
     },
+    /// No repository found from the current directory.
+    #[error(
+        "no octodeploy checkout at or above {} (looked for openapi/operations.json and Cargo.toml); \
+         run from inside the repository",
+        searched.display()
+    )]
+    NoWorkspace {
+        /// Where the search started.
+        searched: PathBuf,
+    },
     /// A schema lookup in the contract failed.
     #[error("contract: {0}")]
     Contract(String),

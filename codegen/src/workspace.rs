@@ -11,7 +11,40 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// The workspace this `codegen` crate was built from.
+    /// Finds the repository at run time: the nearest directory, from the
+    /// current one upwards, that holds `openapi/operations.json` and a
+    /// `Cargo.toml`; failing that, the parent of the `CARGO_MANIFEST_DIR`
+    /// cargo sets for `cargo run` (the xtask package's directory).
+    ///
+    /// Never the path the binary was compiled in: with a shared or cached
+    /// target dir, one xtask binary serves several checkouts, and each
+    /// must read and write its own.
+    pub fn discover() -> Result<Self, Error> {
+        let cwd = std::env::current_dir().map_err(|e| Error::io("reading", ".", e))?;
+        if let Some(root) = Self::find_upwards(&cwd) {
+            return Ok(Self::at(root));
+        }
+        if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR")
+            && let Some(root) = Self::find_upwards(Path::new(&dir))
+        {
+            return Ok(Self::at(root));
+        }
+        Err(Error::NoWorkspace { searched: cwd })
+    }
+
+    /// The nearest of `start` and its ancestors that is a repository root.
+    pub fn find_upwards(start: &Path) -> Option<PathBuf> {
+        start
+            .ancestors()
+            .find(|dir| {
+                dir.join("openapi/operations.json").is_file() && dir.join("Cargo.toml").is_file()
+            })
+            .map(Path::to_path_buf)
+    }
+
+    /// The workspace this `codegen` crate was compiled from: for this
+    /// repository's own tests (compiled in the checkout they test). Tools
+    /// use [`Workspace::discover`].
     pub fn from_build() -> Self {
         let here = Path::new(env!("CARGO_MANIFEST_DIR"));
         Self::at(here.parent().unwrap_or(here))

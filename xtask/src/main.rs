@@ -4,9 +4,11 @@
 //!   a GitHub OpenAPI description (and record its provenance), or check it.
 //! - `cargo xtask regen [--check]`: run progenitor over fixups(fragment), or
 //!   check that the checked-in generated crate is what it would write.
-//! - `cargo xtask drift --against PATH [--subset] [--json] [--bless]`: semantic drift
-//!   between the fragment and another description, checked against
-//!   acknowledged snapshots.
+//! - `cargo xtask drift --against PATH [--subset] [--format text|json|markdown]
+//!   [--snapshot NAME] [--bless | --report]`: semantic drift between the
+//!   fragment and another description, checked against acknowledged
+//!   snapshots; exit 0 nothing unacknowledged, 1 unacknowledged drift, 2
+//!   usage/IO/parse errors (see `drift.rs`).
 //! - `cargo xtask ci`: every test and check, as CI runs them.
 //! - `cargo xtask bench [ARGS]`: the performance benchmark (the `bench`
 //!   crate, release build); prints figures, never fails on one.
@@ -17,6 +19,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use codegen::Workspace;
 
+mod drift;
 mod release;
 
 #[derive(Debug, Parser)]
@@ -43,21 +46,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Compare the fragment with another description and check acknowledged drift.
-    Drift {
-        /// The description to compare with (a full file or a subset).
-        #[arg(long)]
-        against: PathBuf,
-        /// Print the report as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Acknowledge the current drift: rewrite its snapshot under openapi/drift/.
-        #[arg(long)]
-        bless: bool,
-        /// The description holds only some of the fragment's operations: compare those, list the others.
-        #[arg(long)]
-        subset: bool,
-    },
+    /// Compare the fragment with another description and check acknowledged drift
+    /// (exit 0: nothing unacknowledged, 1: unacknowledged drift, 2: usage/IO/parse error).
+    Drift(drift::DriftArgs),
     /// Run every test and check: fmt, clippy, tests, regen/extract/drift checks.
     Ci,
     /// Run the benchmark (octodeploy vs a hand-written floor) in a release build.
@@ -69,18 +60,43 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+    let cli = Cli::parse();
+    let ws = match Workspace::discover() {
+        Ok(ws) => ws,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", chain(&e));
+            return ExitCode::from(drift::ERROR);
+        }
+    };
+    match run(&ws, cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", chain(e.as_ref()));
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
-    let ws = Workspace::from_build();
-    match cli.command {
+/// An error and its sources on one line, each source only when the message
+/// so far does not already say it (many errors print their source in their
+/// own message too).
+pub(crate) fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+fn run(ws: &Workspace, command: Command) -> anyhow::Result<ExitCode> {
+    let ws = ws.clone();
+    match command {
         Command::Extract { upstream, check } => {
             let upstream = upstream.unwrap_or_else(|| ws.default_upstream());
             if check {
@@ -106,22 +122,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
-        Command::Drift {
-            against,
-            json,
-            bless,
-            subset,
-        } => {
-            let opts = codegen::drift::DriftOptions {
-                fragment: ws.fragment(),
-                against,
-                snapshot_dir: ws.drift_dir(),
-                json,
-                bless,
-                subset,
-            };
-            print!("{}", codegen::drift::run(&opts)?);
-        }
+        Command::Drift(args) => return Ok(drift::run(&ws, args)),
         Command::Ci => ci(&ws)?,
         Command::Bench { args } => {
             let mut run = vec!["run", "--release", "-p", "octodeploy-bench", "--", "run"];
@@ -129,7 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             cargo(&ws, &run, &[])?;
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs a cargo subcommand in the workspace (with extra environment),
@@ -200,7 +201,8 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
             fragment: ws.fragment(),
             against,
             snapshot_dir: ws.drift_dir(),
-            json: false,
+            snapshot: None,
+            format: codegen::drift::Format::Text,
             bless: false,
             subset: target.subset,
         };

@@ -23,17 +23,19 @@
 
 mod absorb;
 mod classify;
+mod output;
 mod report;
 mod snapshot;
 mod walk;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use serde_json::Value;
 
 pub use classify::{ChangeKind, Class, Effect, Side, classify, format_effect};
 pub use report::{Change, DriftReport};
-pub use snapshot::snapshot_path;
+pub use snapshot::{snapshot_name, snapshot_path};
 
 /// What can go wrong while comparing descriptions or checking a snapshot.
 #[derive(Debug, thiserror::Error)]
@@ -57,26 +59,38 @@ pub enum DriftError {
         /// The reference as written.
         reference: String,
     },
-    /// The description's path has no file stem to name a snapshot after.
-    #[error("cannot name a drift snapshot after {}: it has no file name", path.display())]
-    NoFileStem {
+    /// The description says neither its plan nor its title and version,
+    /// so no snapshot can be named after it.
+    #[error(
+        "{} has no `info.x-github-plan` nor `info.title`/`info.version` to name its \
+         drift snapshot after; give one with `--snapshot NAME`",
+        path.display()
+    )]
+    NoSnapshotName {
         /// The path given as `--against`.
         path: PathBuf,
     },
     /// The drift differs from the acknowledged snapshot.
     #[error(
-        "drift against {} is not acknowledged in {}:\n{diff}\n\
-         Review the changes, then run `cargo xtask drift --against {} --bless`.",
-        against.display(), snapshot.display(), against.display()
+        "{}drift against {} is not acknowledged in {}:\n{diff}\n\
+         Review the changes, then run `cargo xtask drift --against {}{} --bless`.",
+        if *snapshot_exists { "" } else { "no snapshot yet: " },
+        against.display(), snapshot.display(), against.display(),
+        if *subset { " --subset" } else { "" }
     )]
     Unacknowledged {
         /// The description compared against.
         against: PathBuf,
         /// The snapshot file.
         snapshot: PathBuf,
+        /// Whether the snapshot file exists at all.
+        snapshot_exists: bool,
+        /// Whether only a subset of operations was compared.
+        subset: bool,
         /// A unified diff, snapshot → current text report.
         diff: String,
-        /// What a passing run would have printed (text or JSON report).
+        /// The report to print (in the requested format), acknowledged
+        /// flags included.
         output: String,
     },
 }
@@ -107,6 +121,20 @@ pub fn compare_operations(
     Ok(report)
 }
 
+/// How `cargo xtask drift` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Format {
+    /// One line per change, as snapshots hold them.
+    #[default]
+    Text,
+    /// JSON for tools: every change with its `acknowledged` flag.
+    Json,
+    /// Markdown for a CI job summary or a pull-request comment, grouped by
+    /// class, breaking first.
+    Markdown,
+}
+
 /// The inputs of `cargo xtask drift`.
 #[derive(Debug, Clone)]
 pub struct DriftOptions {
@@ -116,8 +144,11 @@ pub struct DriftOptions {
     pub against: PathBuf,
     /// Where snapshots live, normally `openapi/drift/`.
     pub snapshot_dir: PathBuf,
-    /// Return the report as JSON instead of text.
-    pub json: bool,
+    /// The snapshot's name; by default what the description is
+    /// ([`snapshot_name`]).
+    pub snapshot: Option<String>,
+    /// How to print the report.
+    pub format: Format,
     /// Write the current report as the snapshot instead of checking it.
     pub bless: bool,
     /// `against` is a subset holding only some of the fragment's
@@ -126,18 +157,27 @@ pub struct DriftOptions {
     pub subset: bool,
 }
 
-/// Runs the drift check and returns the report to print (text or JSON).
+/// Runs the drift check and returns the report to print (in `format`).
 ///
-/// With `subset`, only the fragment's operations that `against` holds are
-/// compared; the text report ends with the list of the others.
+/// The snapshot is `snapshot_dir/<name>.txt`, `<name>` from `snapshot` or
+/// from what the description is. With `subset`, only the fragment's
+/// operations that `against` holds are compared (and checked, and blessed);
+/// the others are listed as not compared.
 ///
-/// Without `bless`, fails with [`DriftError::Unacknowledged`] unless the
-/// text report equals `snapshot_dir/<stem of against>.txt` (a missing
-/// snapshot acknowledges nothing). With `bless`, writes that file instead.
+/// Without `bless`, fails with [`DriftError::Unacknowledged`] (which carries
+/// the report to print) unless every change line is in the snapshot and
+/// every snapshot line (of the compared operations) is still a change; no
+/// drift and no snapshot pass. With `bless`, writes the snapshot instead.
 pub fn run(opts: &DriftOptions) -> Result<String, DriftError> {
-    let snapshot = snapshot_path(&opts.snapshot_dir, &opts.against)?;
     let base = crate::workspace::read_json(&opts.fragment)?;
     let other = crate::workspace::read_json(&opts.against)?;
+    let name = match &opts.snapshot {
+        Some(name) => name.clone(),
+        None => snapshot_name(&other).ok_or_else(|| DriftError::NoSnapshotName {
+            path: opts.against.clone(),
+        })?,
+    };
+    let snapshot = snapshot_path(&opts.snapshot_dir, &name);
     let mut operations = crate::operations::in_description(&base);
     let mut not_compared = Vec::new();
     if opts.subset {
@@ -146,22 +186,50 @@ pub fn run(opts: &DriftOptions) -> Result<String, DriftError> {
     }
     let ids: Vec<&str> = operations.iter().map(String::as_str).collect();
     let report = compare_operations(&base, &other, &ids)?;
-    let mut text = report.render_text();
-    if !not_compared.is_empty() {
-        text.push_str(&format!(
-            "# not compared (not in this subset): {}\n",
-            not_compared.join(", ")
-        ));
-    }
-    let output = if opts.json {
-        report.to_json()
-    } else {
-        text.clone()
+
+    let existing = snapshot::read_lines(&snapshot)?;
+    let compared = |line: &str| ids.contains(&snapshot::line_operation(line));
+    let acknowledged: BTreeSet<String> = existing
+        .iter()
+        .flatten()
+        .filter(|l| compared(l))
+        .cloned()
+        .collect();
+    let current: BTreeSet<String> = report.changes().iter().map(Change::render).collect();
+    let description = output::Described {
+        info: other.get("info"),
+        snapshot: &snapshot,
+        snapshot_exists: existing.is_some(),
+        not_compared: &not_compared,
     };
+    let rendered = output::render(opts.format, &report, &acknowledged, &description);
+
     if opts.bless {
-        crate::workspace::write_if_changed(&snapshot, &text)?;
-    } else {
-        snapshot::check(&snapshot, &opts.against, &text, &output)?;
+        let mut lines: BTreeSet<String> = existing
+            .into_iter()
+            .flatten()
+            .filter(|l| !compared(l))
+            .collect();
+        lines.extend(current);
+        crate::workspace::write_if_changed(&snapshot, &snapshot::text(&lines))?;
+        return Ok(rendered);
     }
-    Ok(output)
+    if acknowledged == current {
+        return Ok(rendered);
+    }
+    let diff = crate::diff::unified(
+        &snapshot.display().to_string(),
+        "current",
+        &snapshot::text(&acknowledged),
+        &snapshot::text(&current),
+    );
+    let snapshot_exists = description.snapshot_exists;
+    Err(DriftError::Unacknowledged {
+        against: opts.against.clone(),
+        snapshot,
+        snapshot_exists,
+        subset: opts.subset,
+        diff,
+        output: rendered,
+    })
 }

@@ -183,7 +183,8 @@ fn drift_against_newer_descriptions_is_acknowledged() {
             fragment: ws.fragment(),
             against: shared.join(against.path),
             snapshot_dir: ws.drift_dir(),
-            json: false,
+            snapshot: None,
+            format: codegen::drift::Format::Text,
             bless: false,
             subset: against.subset,
         };
