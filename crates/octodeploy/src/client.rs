@@ -170,6 +170,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Authenticates as an installation of a GitHub App: installation tokens
+    /// fetched with the App's JWT and refreshed before they expire (see
+    /// [`crate::GitHubApp`]). Replaces [`Self::token`] and [`Self::credentials`].
+    pub fn github_app(self, app: crate::auth_app::GitHubApp) -> Self {
+        self.credentials(app)
+    }
+
     /// Asks `provider` for the token before every request (a token from a
     /// vault, one that rotates). Replaces [`Self::token`] and
     /// [`Self::github_app`]. See [`CredentialProvider`].

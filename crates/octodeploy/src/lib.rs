@@ -58,6 +58,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod auth_app;
 mod base_url;
 mod client;
 mod decode;
@@ -74,6 +75,7 @@ mod transport;
 pub mod validate;
 
 pub use auth::{AuthContext, AuthError, CredentialFuture, CredentialProvider, StaticToken};
+pub use auth_app::GitHubApp;
 pub use base_url::GITHUB_COM_API;
 pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_USER_AGENT};
 pub use error::{

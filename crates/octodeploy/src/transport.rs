@@ -35,14 +35,16 @@ pub(crate) enum Op {
     CreateStatus,
     GetStatus,
     Dispatch,
+    CreateInstallationToken,
+    GetRepoInstallation,
 }
 
 impl Op {
     fn method(self) -> &'static str {
         match self {
             Op::DeleteDeployment => "DELETE",
-            Op::ListStatuses | Op::GetStatus => "GET",
-            Op::CreateStatus | Op::Dispatch => "POST",
+            Op::ListStatuses | Op::GetStatus | Op::GetRepoInstallation => "GET",
+            Op::CreateStatus | Op::Dispatch | Op::CreateInstallationToken => "POST",
         }
     }
 
@@ -56,11 +58,16 @@ impl Op {
                 "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
             }
             Op::Dispatch => "/repos/{owner}/{repo}/dispatches",
+            Op::CreateInstallationToken => "/app/installations/{installation_id}/access_tokens",
+            Op::GetRepoInstallation => "/repos/{owner}/{repo}/installation",
         }
     }
 
     fn idempotent(self) -> bool {
-        !matches!(self, Op::CreateStatus | Op::Dispatch)
+        !matches!(
+            self,
+            Op::CreateStatus | Op::Dispatch | Op::CreateInstallationToken
+        )
     }
 }
 
@@ -160,7 +167,6 @@ pub(crate) enum Credential {
     /// The client's provider, asked before each attempt.
     Client,
     /// This header (the App's JWT), or none.
-    #[allow(dead_code)] // the GitHub App provider's requests use it
     Fixed(Option<HeaderValue>),
 }
 

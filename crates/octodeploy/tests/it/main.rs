@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 
 mod against_fake;
+mod app_auth;
 mod auth;
 mod request_contract;
 mod spec_examples;
