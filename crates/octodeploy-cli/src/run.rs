@@ -160,7 +160,8 @@ impl Connection {
         let cfg = octodeploy::env::from_vars(|name| match (name, &global.api_url) {
             ("GITHUB_API_URL", Some(url)) => Some(url.clone()),
             _ => std::env::var(name).ok(),
-        });
+        })
+        .map_err(|e| CliError::Config { source: e.into() })?;
         let token = match &global.token {
             Some(flag) => Some(Token::new(flag.as_str())),
             None => cfg.token,

@@ -39,6 +39,8 @@ pub(crate) struct Inner {
     pub(crate) on_retry: Option<RetryHook>,
     /// Asked for the token before each request; `None` sends none.
     pub(crate) credentials: Option<Arc<dyn CredentialProvider>>,
+    /// A non-empty token or a credential provider was configured.
+    pub(crate) authenticated: bool,
 }
 
 impl std::fmt::Debug for Inner {
@@ -67,7 +69,14 @@ impl Client {
     /// A client configured from the environment as GitHub Actions and the gh
     /// CLI do: `GITHUB_API_URL`, else `GH_HOST`, else github.com; token from
     /// `GH_TOKEN`/`GITHUB_TOKEN`, or `GH_ENTERPRISE_TOKEN`/`GITHUB_ENTERPRISE_TOKEN`
-    /// for a GHES `GH_HOST`.
+    /// for a GHES `GH_HOST` ([`env::from_vars`] has the exact rules).
+    ///
+    /// It logs (`tracing`, level info, target `octodeploy::env`) which
+    /// variables it used and what it fell back to: github.com when no URL is
+    /// set, no token when none applies. Ask [`Client::is_authenticated`]
+    /// before relying on a token, rather than discovering its absence from a
+    /// later 401 or 404. A `GH_HOST` that is not a host name is
+    /// [`ConfigError::Environment`].
     pub fn from_env() -> Result<Self, Error> {
         ClientBuilder::from_env().build()
     }
@@ -77,7 +86,19 @@ impl Client {
         &self.inner.base
     }
 
-    /// The generated client underneath, for what this crate does not wrap.
+    /// Whether requests carry credentials: a non-empty token, or a
+    /// [`CredentialProvider`] (assumed to provide one) was configured.
+    /// `false` means every request is anonymous, which GitHub answers with
+    /// 401 or 404 for anything but public reads.
+    pub fn is_authenticated(&self) -> bool {
+        self.inner.authenticated
+    }
+
+    /// The generated client underneath, for operations this crate does not
+    /// wrap. It sends this client's headers and credentials (to this origin
+    /// only), but a call through it skips validation, retries and error
+    /// decoding. **It follows `octodeploy-api`'s version, not this crate's**:
+    /// a regeneration or a generator upgrade may change it in any release.
     pub fn api(&self) -> &octodeploy_api::Client {
         &self.inner.api
     }
@@ -96,6 +117,9 @@ impl Client {
 #[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
+    /// What [`ClientBuilder::from_env`] found wrong, reported by `build`
+    /// unless a base URL is set explicitly.
+    env_error: Option<env::EnvError>,
     token: Option<Token>,
     credentials: Option<Arc<dyn CredentialProvider>>,
     user_agent: String,
@@ -113,6 +137,7 @@ impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
+            .field("env_error", &self.env_error)
             .field("token", &self.token)
             .field("credentials", &self.credentials)
             .field("user_agent", &self.user_agent)
@@ -128,6 +153,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             base_url: base_url::GITHUB_COM_API.to_owned(),
+            env_error: None,
             token: None,
             credentials: None,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
@@ -145,8 +171,41 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// A builder pre-filled from the environment (see [`Client::from_env`]).
+    /// A `GH_HOST` that is not a host name fails [`Self::build`] unless
+    /// [`Self::base_url`] replaces it.
     pub fn from_env() -> Self {
-        let cfg = env::from_vars(|k| std::env::var(k).ok());
+        Self::from_config(env::from_vars(|k| std::env::var(k).ok()))
+    }
+
+    /// The builder for what the environment said, logging what it used.
+    fn from_config(cfg: Result<env::EnvConfig, env::EnvError>) -> Self {
+        let cfg = match cfg {
+            Ok(cfg) => cfg,
+            Err(e) => {
+                tracing::info!(target: "octodeploy::env", error = %e, "configuration from the environment is unusable");
+                return ClientBuilder {
+                    env_error: Some(e),
+                    ..ClientBuilder::default()
+                };
+            }
+        };
+        let api_url_from = cfg
+            .api_url_from
+            .unwrap_or("neither GITHUB_API_URL nor GH_HOST is set: github.com");
+        let token_from = cfg.token_from.unwrap_or(match cfg.api_url_from {
+            Some("GH_HOST") if cfg.api_url.ends_with("/api/v3") => {
+                "none: neither GH_ENTERPRISE_TOKEN nor GITHUB_ENTERPRISE_TOKEN is set \
+                 (a GHES host named by GH_HOST gets no other); requests are anonymous"
+            }
+            _ => "none: no token variable applies; requests are anonymous",
+        });
+        tracing::info!(
+            target: "octodeploy::env",
+            api_url = %cfg.api_url,
+            api_url_from,
+            token_from,
+            "configuration from the environment"
+        );
         let mut b = ClientBuilder::default().base_url(cfg.api_url);
         b.token = cfg.token;
         b
@@ -159,6 +218,7 @@ impl ClientBuilder {
     /// a loopback URL is taken as the full API URL. Checked by [`Self::build`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
+        self.env_error = None;
         self
     }
 
@@ -254,6 +314,9 @@ impl ClientBuilder {
     /// Builds the client: normalises the base URL and builds the HTTP client
     /// and the header values every request reuses.
     pub fn build(self) -> Result<Client, Error> {
+        if let Some(e) = self.env_error {
+            return Err(e.into());
+        }
         let base = base_url::normalize(&self.base_url, self.allow_http)?;
         let header = |what: &'static str, value: &str| {
             HeaderValue::from_str(value).map_err(|_| ConfigError::Header { what })
@@ -265,6 +328,10 @@ impl ClientBuilder {
                 Some(v)
             }
             _ => None,
+        };
+        let authenticated = match (&self.token, &self.credentials) {
+            (Some(token), _) => !token.is_empty(),
+            (None, provider) => provider.is_some(),
         };
         let credentials = match (&self.token, self.credentials) {
             (Some(token), _) => Some(Arc::new(StaticToken::new(token.clone())) as Arc<_>),
@@ -304,7 +371,134 @@ impl ClientBuilder {
                 clock: self.clock,
                 on_retry: self.on_retry,
                 credentials,
+                authenticated,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
+
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::env::{EnvError, from_vars};
+
+    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        |name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    /// What `f` logs, as the fmt subscriber writes it.
+    fn logs(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Buf::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn from_env_says_it_fell_back_to_github_com_without_a_token() {
+        let mut client = None;
+        let text = logs(|| {
+            client = Some(
+                ClientBuilder::from_config(from_vars(vars(&[])))
+                    .build()
+                    .unwrap(),
+            );
+        });
+        let client = client.unwrap();
+        assert!(!client.is_authenticated());
+        assert_eq!(client.base_url().as_str(), "https://api.github.com/");
+        assert!(text.contains(" INFO "), "{text}");
+        assert!(
+            text.contains("neither GITHUB_API_URL nor GH_HOST is set: github.com"),
+            "{text}"
+        );
+        assert!(text.contains("requests are anonymous"), "{text}");
+    }
+
+    #[test]
+    fn from_env_names_the_variables_it_used_and_never_the_token() {
+        let text = logs(|| {
+            let b = ClientBuilder::from_config(from_vars(vars(&[
+                ("GH_HOST", "ghe.corp"),
+                ("GH_TOKEN", "ghp_general_not_for_ghes"),
+            ])));
+            assert!(!b.build().unwrap().is_authenticated());
+        });
+        assert!(text.contains("api_url_from=\"GH_HOST\""), "{text}");
+        assert!(text.contains("GH_ENTERPRISE_TOKEN"), "{text}");
+        let text = logs(|| {
+            let b = ClientBuilder::from_config(from_vars(vars(&[
+                ("GITHUB_API_URL", "https://ghe.corp/api/v3"),
+                ("GITHUB_TOKEN", "ghs_secret_value_123"),
+            ])));
+            assert!(b.build().unwrap().is_authenticated());
+        });
+        assert!(text.contains("token_from=\"GITHUB_TOKEN\""), "{text}");
+        assert!(!text.contains("ghs_secret_value_123"), "{text}");
+    }
+
+    #[test]
+    fn a_gh_host_that_is_not_a_host_fails_build_unless_a_base_url_replaces_it() {
+        let bad = || ClientBuilder::from_config(from_vars(vars(&[("GH_HOST", "ghe.corp/api/v3")])));
+        match bad().build() {
+            Err(Error::Config(ConfigError::Environment(EnvError::GhHostNotAHost { value }))) => {
+                assert_eq!(value.as_deref(), Some("ghe.corp/api/v3"));
+            }
+            other => panic!("expected the GH_HOST error, got {other:?}"),
+        }
+        let client = bad().base_url("https://ghe.corp").build().unwrap();
+        assert_eq!(client.base_url().as_str(), "https://ghe.corp/api/v3");
+    }
+
+    #[test]
+    fn is_authenticated_follows_the_credentials() {
+        assert!(!Client::builder().build().unwrap().is_authenticated());
+        assert!(
+            !Client::builder()
+                .token("")
+                .build()
+                .unwrap()
+                .is_authenticated()
+        );
+        assert!(
+            Client::builder()
+                .token("t")
+                .build()
+                .unwrap()
+                .is_authenticated()
+        );
+        let provider = StaticToken::new("t");
+        assert!(
+            Client::builder()
+                .credentials(provider)
+                .build()
+                .unwrap()
+                .is_authenticated()
+        );
     }
 }

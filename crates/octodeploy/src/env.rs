@@ -10,15 +10,52 @@ use url::Url;
 use crate::base_url::{GITHUB_COM_API, cloud_api_host};
 use crate::secret::Token;
 
-/// What the environment says about where and how to connect.
+/// What the environment says about where and how to connect, and which
+/// variables said it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnvConfig {
-    /// The API base URL (not yet normalised). When `GH_HOST` is not a host
-    /// name, this is a sentence saying so instead, which no URL parser
-    /// accepts, so building a client from it fails with that sentence.
+    /// The API base URL (not yet normalised).
     pub api_url: String,
+    /// The variable `api_url` came from (`GITHUB_API_URL` or `GH_HOST`);
+    /// `None` when neither is set and github.com is the fallback.
+    pub api_url_from: Option<&'static str>,
     /// The token, if one is set.
     pub token: Option<Token>,
+    /// The variable the token came from; `None` when there is no token.
+    pub token_from: Option<&'static str>,
+}
+
+/// The environment names a place to connect to that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvError {
+    /// `GH_HOST` is set but is not a host name (a path, query, fragment,
+    /// credentials, whitespace, another scheme).
+    #[error(
+        "GH_HOST {} is not a host name like ghe.example.com \
+         (no path, credentials, spaces or scheme other than http(s))",
+        shown(.value)
+    )]
+    GhHostNotAHost {
+        /// The value as set (trimmed); `None` when it contains `@` and so
+        /// may hold a password.
+        value: Option<String>,
+    },
+}
+
+/// A value for a message: quoted, or a note that it is withheld.
+fn shown(value: &Option<String>) -> String {
+    match value {
+        Some(v) => format!("{v:?}"),
+        None => "(value not shown: it may hold credentials)".to_owned(),
+    }
+}
+
+impl From<EnvError> for crate::Error {
+    fn from(e: EnvError) -> Self {
+        crate::Error::Config(crate::ConfigError::Environment(e))
+    }
 }
 
 /// Reads the configuration through `var` (the process environment in
@@ -50,23 +87,26 @@ pub struct EnvConfig {
 ///      if neither is set: as in gh, `GH_TOKEN` and `GITHUB_TOKEN` (usually
 ///      github.com tokens) are never sent to a GHES host named this way;
 ///    - anything that is not a host name (a path, query, fragment,
-///      credentials, whitespace, another scheme): no token, and an `api_url`
-///      that is not a URL but says what is wrong with `GH_HOST`, so
-///      [`crate::ClientBuilder::build`] refuses it with that message rather
-///      than connecting somewhere unintended. The value is not repeated if it
-///      contains `@`, as it may hold a password.
+///      credentials, whitespace, another scheme): [`EnvError::GhHostNotAHost`],
+///      rather than connecting somewhere unintended. The value is not
+///      repeated if it contains `@`, as it may hold a password.
 /// 3. Otherwise **`https://api.github.com`**, with `GH_TOKEN`, then
 ///    `GITHUB_TOKEN`.
-pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> EnvConfig {
+pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<EnvConfig, EnvError> {
     let get = |name: &str| {
         var(name)
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
-    let general = || get("GH_TOKEN").or_else(|| get("GITHUB_TOKEN"));
-    let enterprise = || get("GH_ENTERPRISE_TOKEN").or_else(|| get("GITHUB_ENTERPRISE_TOKEN"));
+    let first = |names: &[&'static str]| {
+        names
+            .iter()
+            .find_map(|&name| get(name).map(|value| (value, name)))
+    };
+    let general = || first(&["GH_TOKEN", "GITHUB_TOKEN"]);
+    let enterprise = || first(&["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"]);
 
-    let (api_url, token) = match (get("GITHUB_API_URL"), get("GH_HOST")) {
+    let (api_url, api_url_from, token) = match (get("GITHUB_API_URL"), get("GH_HOST")) {
         (Some(url), _) => {
             let cloud = Url::parse(&url)
                 .ok()
@@ -78,27 +118,33 @@ pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> EnvConfig {
             } else {
                 general().or_else(enterprise)
             };
-            (url, token)
+            (url, Some("GITHUB_API_URL"), token)
         }
-        (None, Some(raw)) => match parse_gh_host(&raw) {
-            Ok(host) => match cloud_api_host(without_port(&host)) {
-                Some(api_host) => (format!("https://{api_host}"), general()),
-                None => (format!("https://{host}/api/v3"), enterprise()),
-            },
-            Err(problem) => (problem, None),
-        },
-        (None, None) => (GITHUB_COM_API.to_owned(), general()),
+        (None, Some(raw)) => {
+            let host = parse_gh_host(&raw)?;
+            match cloud_api_host(without_port(&host)) {
+                Some(api_host) => (format!("https://{api_host}"), Some("GH_HOST"), general()),
+                None => (
+                    format!("https://{host}/api/v3"),
+                    Some("GH_HOST"),
+                    enterprise(),
+                ),
+            }
+        }
+        (None, None) => (GITHUB_COM_API.to_owned(), None, general()),
     };
-    EnvConfig {
+    let (token, token_from) =
+        token.map_or((None, None), |(t, from)| (Some(Token::new(t)), Some(from)));
+    Ok(EnvConfig {
         api_url,
-        token: token.map(Token::new),
-    }
+        api_url_from,
+        token,
+        token_from,
+    })
 }
 
-/// `GH_HOST` as a lowercase `host[:port]`, or a sentence saying why it is
-/// not one. The sentence starts with `GH_HOST`, which cannot start a URL
-/// (`_` is not allowed in a scheme), so it never parses as one.
-fn parse_gh_host(raw: &str) -> Result<String, String> {
+/// `GH_HOST` as a lowercase `host[:port]`, or why it is not one.
+fn parse_gh_host(raw: &str) -> Result<String, EnvError> {
     let lower = raw.trim().to_ascii_lowercase();
     let host = lower
         .strip_prefix("https://")
@@ -109,15 +155,8 @@ fn parse_gh_host(raw: &str) -> Result<String, String> {
         || host.contains(['/', '\\', '?', '#', '@'])
         || host.chars().any(|c| c.is_whitespace() || c.is_control());
     if not_a_host {
-        let shown = if raw.contains('@') {
-            "(value not shown: it may hold credentials)".to_owned()
-        } else {
-            format!("{:?}", raw.trim())
-        };
-        return Err(format!(
-            "GH_HOST {shown} is not a host name like ghe.example.com \
-             (no path, credentials, spaces or scheme other than http(s))"
-        ));
+        let value = (!raw.contains('@')).then(|| raw.trim().to_owned());
+        return Err(EnvError::GhHostNotAHost { value });
     }
     Ok(host.to_owned())
 }
@@ -141,7 +180,7 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).into(), (*v).into()))
             .collect();
-        from_vars(|k| map.get(k).cloned())
+        from_vars(|k| map.get(k).cloned()).unwrap()
     }
 
     fn token(c: &EnvConfig) -> Option<&str> {
@@ -346,21 +385,60 @@ mod tests {
             "me:pw_secret@ghe.corp",
             "https://me:pw_secret@ghe.corp",
         ] {
-            let c = cfg(&[
+            let vars = [
                 ("GH_HOST", host),
                 ("GH_ENTERPRISE_TOKEN", "e"),
                 ("GH_TOKEN", "g"),
-            ]);
-            assert_eq!(token(&c), None, "{host}");
-            let err = normalize(&c.api_url, false).unwrap_err().to_string();
+            ];
+            let err = from_vars(|k| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            })
+            .unwrap_err();
+            let EnvError::GhHostNotAHost { value } = &err;
+            assert_eq!(value.is_none(), host.contains('@'), "{host}");
+            let text = err.to_string();
             assert!(
-                err.contains("GH_HOST") && err.contains("not a host name"),
-                "{host}: {err}"
+                text.contains("GH_HOST") && text.contains("not a host name"),
+                "{host}: {text}"
             );
-            assert!(!err.contains("pw_secret"), "{host}: {err}");
+            assert!(!text.contains("pw_secret"), "{host}: {text}");
         }
-        let c = cfg(&[("GH_HOST", "ghe.corp/api/v3")]);
-        assert!(c.api_url.contains("\"ghe.corp/api/v3\""), "{}", c.api_url);
+        let err =
+            from_vars(|k| (k == "GH_HOST").then(|| "ghe.corp/api/v3".to_owned())).unwrap_err();
+        assert_eq!(
+            err,
+            EnvError::GhHostNotAHost {
+                value: Some("ghe.corp/api/v3".to_owned())
+            }
+        );
+        assert!(err.to_string().contains("\"ghe.corp/api/v3\""), "{err}");
+    }
+
+    #[test]
+    fn says_which_variables_it_used() {
+        let c = cfg(&[]);
+        assert_eq!((c.api_url_from, c.token_from), (None, None));
+        let c = cfg(&[
+            ("GITHUB_TOKEN", "a"),
+            ("GITHUB_API_URL", "https://ghe.corp/api/v3"),
+        ]);
+        assert_eq!(
+            (c.api_url_from, c.token_from),
+            (Some("GITHUB_API_URL"), Some("GITHUB_TOKEN"))
+        );
+        let c = cfg(&[
+            ("GH_HOST", "ghe.corp"),
+            ("GITHUB_ENTERPRISE_TOKEN", "f"),
+            ("GH_TOKEN", "g"),
+        ]);
+        assert_eq!(
+            (c.api_url_from, c.token_from),
+            (Some("GH_HOST"), Some("GITHUB_ENTERPRISE_TOKEN"))
+        );
+        let c = cfg(&[("GH_TOKEN", "g"), ("GITHUB_TOKEN", "a")]);
+        assert_eq!((c.api_url_from, c.token_from), (None, Some("GH_TOKEN")));
     }
 
     #[test]

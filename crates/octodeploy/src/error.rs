@@ -282,4 +282,8 @@ pub enum ConfigError {
     /// reqwest could not build its client.
     #[error("could not build the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
+    /// The environment names a place to connect to that is not one (see
+    /// [`crate::env::from_vars`]).
+    #[error(transparent)]
+    Environment(crate::env::EnvError),
 }

@@ -91,7 +91,12 @@ pub use response::{Meta, RateLimit, Response};
 pub use retry::{Clock, RetryEvent, RetryHook, RetryPolicy, SystemClock};
 pub use secret::Token;
 
-/// The generated client this crate wraps.
+/// The generated client this crate wraps (the `octodeploy-api` crate), for
+/// operations and fields this crate does not cover.
+///
+/// **Outside this crate's semver promise**: it follows GitHub's contract and
+/// the generator, with `octodeploy-api`'s own version, and a regeneration or
+/// a progenitor upgrade may change it in any release.
 pub use octodeploy_api as api;
 /// Crates whose types appear in this API, re-exported so versions match.
 pub use {chrono, reqwest, url::Url};

@@ -119,6 +119,18 @@ async fn an_unusable_api_url_is_a_usage_error() {
         .expect_stderr(&["error: invalid base URL `http://ghe.example.com`"]);
 }
 
+#[tokio::test]
+async fn a_gh_host_that_is_not_a_host_is_a_usage_error() {
+    let run = octodeploy()
+        .env("GH_HOST", "ghe.example.com/api/v3")
+        .args(["status", "get", "octo-org/app", "42", "1"])
+        .run()
+        .await;
+    run.expect_code(2).expect_stderr(&[
+        "error: GH_HOST \"ghe.example.com/api/v3\" is not a host name like ghe.example.com",
+    ]);
+}
+
 #[test]
 fn a_closed_standard_output_is_not_an_error() {
     // `octodeploy ... | head -1`: the reader leaves early.
