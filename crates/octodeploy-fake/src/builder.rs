@@ -8,6 +8,7 @@
 //! case-insensitively); a deployment id used twice anywhere is an error.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -15,8 +16,10 @@ use crate::FakeGitHub;
 use crate::deployer::Deployer;
 use crate::deployment_seed::DeploymentDetails;
 use crate::error::FakeError;
+use crate::records::{DEFAULT_RECORDED_BODY, DEFAULT_REQUEST_LOG};
 use crate::repo_settings::SettingChange;
 use crate::seed::Seed;
+use crate::server::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Limits};
 use crate::state::{DeploymentState, SeedError, State, User};
 
 /// One seeded status.
@@ -213,6 +216,9 @@ pub struct FakeGitHubBuilder {
     pub(crate) access_log: bool,
     pub(crate) deployer: Option<Deployer>,
     pub(crate) github_app: Option<crate::app::FakeApp>,
+    pub(crate) request_log: usize,
+    pub(crate) recorded_body: usize,
+    pub(crate) limits: Limits,
 }
 
 impl Default for FakeGitHubBuilder {
@@ -228,6 +234,12 @@ impl Default for FakeGitHubBuilder {
             access_log: false,
             deployer: None,
             github_app: None,
+            request_log: DEFAULT_REQUEST_LOG,
+            recorded_body: DEFAULT_RECORDED_BODY,
+            limits: Limits {
+                header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+            },
         }
     }
 }
@@ -287,6 +299,31 @@ impl FakeGitHubBuilder {
     /// Prints one line per request to standard error (the binary does).
     pub fn access_log(mut self, enabled: bool) -> Self {
         self.access_log = enabled;
+        self
+    }
+
+    /// Keeps the latest `requests` requests in the log
+    /// ([`FakeGitHub::requests`]), each body cut to `body_bytes` (defaults:
+    /// [`DEFAULT_REQUEST_LOG`], [`DEFAULT_RECORDED_BODY`]). `0` requests
+    /// keeps none.
+    pub fn request_log(mut self, requests: usize, body_bytes: usize) -> Self {
+        self.request_log = requests;
+        self.recorded_body = body_bytes;
+        self
+    }
+
+    /// How long a client may take to send a request's headers, which is
+    /// also how long a connection may stay idle between requests (default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`]); then the fake closes it.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]; at least 1); more wait to be accepted.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
         self
     }
 

@@ -16,7 +16,7 @@ use crate::headers::{self, HTML_CONTENT_TYPE};
 use crate::records::RecordedRequest;
 use crate::render::{self, Urls, docs};
 use crate::respond::json_response;
-use crate::routes::{App, Ctx, GHES_PREFIX, Shared, lock};
+use crate::routes::{App, Ctx, GHES_PREFIX, Shared};
 
 /// Request bodies larger than this are refused with 413.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -259,13 +259,14 @@ pub(crate) async fn github(State(app): State<Shared>, request: Request, next: Ne
         );
     }
     tracing::debug!(%method, %path, status, %request_id, "octodeploy-fake request");
-    lock(&app.requests).push(RecordedRequest {
+    app.requests.push(RecordedRequest {
         request_id,
         method: method.to_string(),
         path,
         query,
         headers: recorded_headers,
         body: recorded_body,
+        body_truncated: false,
         status,
     });
     response

@@ -138,10 +138,20 @@
 //! paused time (`#[tokio::test(start_paused = true)]`) do not wait.
 //!
 //! # Inspecting
-//! [`FakeGitHub::requests`] is the log of every request (method, path,
-//! query, headers, body, response status); [`FakeGitHub::dispatches`] the
+//! [`FakeGitHub::requests`] is the log of requests (method, path, query,
+//! headers, body, response status): the latest [`DEFAULT_REQUEST_LOG`],
+//! each body cut to [`DEFAULT_RECORDED_BODY`] bytes, unless
+//! [`FakeGitHubBuilder::request_log`] says otherwise; [`FakeGitHub::dispatches`] the
 //! accepted dispatch events; [`FakeGitHub::deployment`] a snapshot of a
 //! deployment and its statuses.
+//!
+//! # Connections
+//! HTTP/1.1, at most [`DEFAULT_MAX_CONNECTIONS`] at once
+//! ([`FakeGitHubBuilder::max_connections`]; more wait to be accepted). A
+//! client gets [`DEFAULT_HEADER_READ_TIMEOUT`] to send a request's headers
+//! ([`FakeGitHubBuilder::header_read_timeout`]), which is also how long a
+//! connection may stay idle between requests; then it is closed. Request
+//! bodies over 1 MiB are answered `413`.
 //!
 //! # The binary
 //! `octodeploy-fake [--host 127.0.0.1] [--port 8080] [--seed demo|empty]
@@ -174,6 +184,7 @@ mod respond;
 mod routes;
 mod rules;
 pub mod seed;
+mod server;
 mod state;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -189,12 +200,17 @@ pub use builder::{DeploymentBuilder, FakeGitHubBuilder, RepoBuilder, StatusSeed}
 pub use deployer::{Deployer, DeployerSpecError};
 pub use error::FakeError;
 pub use faults::Faults;
-pub use records::{DeploymentSnapshot, DispatchEvent, RecordedRequest, StatusSnapshot};
+pub use records::{
+    DEFAULT_RECORDED_BODY, DEFAULT_REQUEST_LOG, DeploymentSnapshot, DispatchEvent, RecordedRequest,
+    StatusSnapshot,
+};
 pub use repo_settings::{AutoMerge, CommitState};
 pub use routes::GHES_PREFIX;
 pub use seed::Seed;
+pub use server::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 pub use state::{DeploymentState, SeedError, UnknownState};
 
+use records::RequestLog;
 use routes::{App, lock};
 
 /// A running fake GitHub. Dropping it stops the server (gracefully, in the
@@ -252,7 +268,7 @@ impl FakeGitHub {
         let app = Arc::new(App {
             state: Mutex::new(state),
             faults: Faults::new(),
-            requests: Mutex::new(Vec::new()),
+            requests: RequestLog::new(builder.request_log, builder.recorded_body),
             dispatches: Mutex::new(Vec::new()),
             token: builder.token,
             user: builder.user,
@@ -265,20 +281,10 @@ impl FakeGitHub {
         if let Some(script) = builder.deployer {
             deployer::start(&app, script);
         }
-        let service =
-            routes::router(Arc::clone(&app)).into_make_service_with_connect_info::<SocketAddr>();
+        let router = routes::router(Arc::clone(&app));
+        // A dropped sender stops the server as well.
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, service)
-                .with_graceful_shutdown(async {
-                    // A dropped sender stops the server as well.
-                    let _ = stopped.await;
-                })
-                .await;
-            if let Err(error) = served {
-                tracing::error!(%error, "octodeploy-fake stopped serving");
-            }
-        });
+        let task = tokio::spawn(server::serve(listener, router, builder.limits, stopped));
         Ok(FakeGitHub {
             app,
             addr,
@@ -318,15 +324,22 @@ impl FakeGitHub {
         lock(&self.app.dispatches).clone()
     }
 
-    /// Every request received so far, in the order their responses were
-    /// produced.
+    /// The requests received so far, in the order their responses were
+    /// produced: the latest ones, as many as the log keeps
+    /// ([`FakeGitHubBuilder::request_log`]; [`FakeGitHub::requests_dropped`]
+    /// counts the others).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.app.requests).clone()
+        self.app.requests.snapshot()
+    }
+
+    /// How many requests fell out of the request log because it was full.
+    pub fn requests_dropped(&self) -> u64 {
+        self.app.requests.dropped()
     }
 
     /// Empties the request log.
     pub fn clear_requests(&self) {
-        lock(&self.app.requests).clear();
+        self.app.requests.clear();
     }
 
     /// A snapshot of one deployment (owner/repo case-insensitive), `None`

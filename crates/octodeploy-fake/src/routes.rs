@@ -19,7 +19,7 @@ use crate::deployer;
 use crate::faults::Faults;
 use crate::headers::RequestIds;
 use crate::pagination::{PageRequest, link_header, page_count};
-use crate::records::{DispatchEvent, RecordedRequest};
+use crate::records::{DispatchEvent, RequestLog};
 use crate::render::{self, Urls, docs};
 use crate::request::{DeploymentFilter, NewDeployment, NewDispatch, NewStatus};
 use crate::respond::{api_error, json_response, not_found};
@@ -33,7 +33,7 @@ pub const GHES_PREFIX: &str = "/api/v3";
 pub(crate) struct App {
     pub(crate) state: Mutex<Model>,
     pub(crate) faults: Faults,
-    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) requests: RequestLog,
     pub(crate) dispatches: Mutex<Vec<DispatchEvent>>,
     pub(crate) token: Option<String>,
     pub(crate) user: User,

@@ -7,6 +7,7 @@
 mod app;
 mod auth_and_headers;
 mod auto_inactive;
+mod bounds;
 mod common;
 mod delete;
 mod deployments;
