@@ -16,7 +16,10 @@
 //!   reqwest.
 //! - **`schemars::JsonSchema` derived** on every generated type, so a payload
 //!   type can be asked for its schema (progenitor 0.15 builds on schemars 0.8).
+//! - **`<operation>_as::<T>()` siblings** ([`decode_as`]): the same request,
+//!   decoded into the caller's type, so the ergonomic crate decodes once.
 
+pub mod decode_as;
 pub mod hooks;
 
 use openapiv3::OpenAPI;
@@ -46,7 +49,8 @@ pub fn generate(fragment: &serde_json::Value) -> Result<String, Error> {
         .with_inner_type(quote!(hooks::Hooks))
         .with_derive("schemars::JsonSchema");
     let mut generator = Generator::new(&settings);
-    let client = generator.generate_tokens(&spec)?;
+    let mut client: syn::File = syn::parse2(generator.generate_tokens(&spec)?)?;
+    decode_as::add(&mut client);
     let hooks = hooks::tokens();
 
     let file: syn::File = syn::parse2(quote! {

@@ -2131,6 +2131,352 @@ Sends a `GET` request to `/repos/{owner}/{repo}/installation`
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// As [`Client::apps_create_installation_access_token`], decoding the success body into the caller's `T` instead of the generated type.
+        pub async fn apps_create_installation_access_token_as<
+            'a,
+            T: ::serde::de::DeserializeOwned,
+        >(
+            &'a self,
+            installation_id: i64,
+            body: &'a types::AppsCreateInstallationAccessTokenBody,
+        ) -> Result<ResponseValue<T>, Error<()>> {
+            let url = format!(
+                "{}/app/installations/{}/access_tokens", self.baseurl, encode_path(&
+                installation_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            #[allow(unused_mut)]
+            let mut request = self
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "apps_create_installation_access_token",
+            };
+            self.pre(&mut request, &info).await?;
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// As [`Client::repos_list_deployments`], decoding the success body into the caller's `T` instead of the generated type.
+        pub async fn repos_list_deployments_as<'a, T: ::serde::de::DeserializeOwned>(
+            &'a self,
+            owner: &'a str,
+            repo: &'a str,
+            environment: Option<&'a str>,
+            page: Option<i64>,
+            per_page: Option<i64>,
+            ref_: Option<&'a str>,
+            sha: Option<&'a str>,
+            task: Option<&'a str>,
+        ) -> Result<ResponseValue<T>, Error<()>> {
+            let url = format!(
+                "{}/repos/{}/{}/deployments", self.baseurl, encode_path(& owner
+                .to_string()), encode_path(& repo.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            #[allow(unused_mut)]
+            let mut request = self
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("environment", &environment))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .query(&progenitor_client::QueryParam::new("ref", &ref_))
+                .query(&progenitor_client::QueryParam::new("sha", &sha))
+                .query(&progenitor_client::QueryParam::new("task", &task))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "repos_list_deployments",
+            };
+            self.pre(&mut request, &info).await?;
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// As [`Client::repos_create_deployment`], decoding the success body into the caller's `T` instead of the generated type.
+        pub async fn repos_create_deployment_as<'a, T: ::serde::de::DeserializeOwned>(
+            &'a self,
+            owner: &'a str,
+            repo: &'a str,
+            body: &'a types::ReposCreateDeploymentBody,
+        ) -> Result<ResponseValue<T>, Error<()>> {
+            let url = format!(
+                "{}/repos/{}/{}/deployments", self.baseurl, encode_path(& owner
+                .to_string()), encode_path(& repo.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            #[allow(unused_mut)]
+            let mut request = self
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "repos_create_deployment",
+            };
+            self.pre(&mut request, &info).await?;
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// As [`Client::repos_get_deployment`], decoding the success body into the caller's `T` instead of the generated type.
+        pub async fn repos_get_deployment_as<'a, T: ::serde::de::DeserializeOwned>(
+            &'a self,
+            owner: &'a str,
+            repo: &'a str,
+            deployment_id: i64,
+        ) -> Result<ResponseValue<T>, Error<()>> {
+            let url = format!(
+                "{}/repos/{}/{}/deployments/{}", self.baseurl, encode_path(& owner
+                .to_string()), encode_path(& repo.to_string()), encode_path(&
+                deployment_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            #[allow(unused_mut)]
+            let mut request = self
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "repos_get_deployment",
+            };
+            self.pre(&mut request, &info).await?;
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// As [`Client::repos_list_deployment_statuses`], decoding the success body into the caller's `T` instead of the generated type.
+        pub async fn repos_list_deployment_statuses_as<
+            'a,
+            T: ::serde::de::DeserializeOwned,
+        >(
+            &'a self,
+            owner: &'a str,
+            repo: &'a str,
+            deployment_id: i64,
+            page: Option<i64>,
+            per_page: Option<i64>,
+        ) -> Result<ResponseValue<T>, Error<()>> {
+            let url = format!(
+                "{}/repos/{}/{}/deployments/{}/statuses", self.baseurl, encode_path(&
+                owner.to_string()), encode_path(& repo.to_string()), encode_path(&
+                deployment_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            #[allow(unused_mut)]
+            let mut request = self
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "repos_list_deployment_statuses",
+            };
+            self.pre(&mut request, &info).await?;
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// As [`Client::repos_create_deployment_status`], decoding the success body into the caller's `T` instead of the generated type.
+        pub async fn repos_create_deployment_status_as<
+            'a,
+            T: ::serde::de::DeserializeOwned,
+        >(
+            &'a self,
+            owner: &'a str,
+            repo: &'a str,
+            deployment_id: i64,
+            body: &'a types::ReposCreateDeploymentStatusBody,
+        ) -> Result<ResponseValue<T>, Error<()>> {
+            let url = format!(
+                "{}/repos/{}/{}/deployments/{}/statuses", self.baseurl, encode_path(&
+                owner.to_string()), encode_path(& repo.to_string()), encode_path(&
+                deployment_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            #[allow(unused_mut)]
+            let mut request = self
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "repos_create_deployment_status",
+            };
+            self.pre(&mut request, &info).await?;
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// As [`Client::repos_get_deployment_status`], decoding the success body into the caller's `T` instead of the generated type.
+        pub async fn repos_get_deployment_status_as<
+            'a,
+            T: ::serde::de::DeserializeOwned,
+        >(
+            &'a self,
+            owner: &'a str,
+            repo: &'a str,
+            deployment_id: i64,
+            status_id: i64,
+        ) -> Result<ResponseValue<T>, Error<()>> {
+            let url = format!(
+                "{}/repos/{}/{}/deployments/{}/statuses/{}", self.baseurl, encode_path(&
+                owner.to_string()), encode_path(& repo.to_string()), encode_path(&
+                deployment_id.to_string()), encode_path(& status_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            #[allow(unused_mut)]
+            let mut request = self
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "repos_get_deployment_status",
+            };
+            self.pre(&mut request, &info).await?;
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// As [`Client::apps_get_repo_installation`], decoding the success body into the caller's `T` instead of the generated type.
+        pub async fn apps_get_repo_installation_as<'a, T: ::serde::de::DeserializeOwned>(
+            &'a self,
+            owner: &'a str,
+            repo: &'a str,
+        ) -> Result<ResponseValue<T>, Error<()>> {
+            let url = format!(
+                "{}/repos/{}/{}/installation", self.baseurl, encode_path(& owner
+                .to_string()), encode_path(& repo.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            #[allow(unused_mut)]
+            let mut request = self
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "apps_get_repo_installation",
+            };
+            self.pre(&mut request, &info).await?;
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
     }
     /// Items consumers will typically use such as the Client.
     pub mod prelude {
