@@ -114,7 +114,24 @@ impl Serialize for State {
 
 impl<'de> Deserialize<'de> for State {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(State::from(String::deserialize(d)?.as_str()))
+        /// Borrows the name when it can: a known state costs no allocation.
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = State;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a deployment status state")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<State, E> {
+                Ok(State::from(s))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<State, E> {
+                Ok(match State::from(s.as_str()) {
+                    State::Other(_) => State::Other(s),
+                    known => known,
+                })
+            }
+        }
+        d.deserialize_str(Name)
     }
 }
 
@@ -140,30 +157,46 @@ impl schemars::JsonSchema for State {
 
 /// A deployment status as GitHub returns it.
 ///
-/// Fields that GHES 2.x/3.0 omit (or send as `""`) are `None`; fields newer
-/// servers add are ignored. The generated type is kept in [`Self::raw`].
-#[derive(Debug, Clone, Serialize)]
+/// Fields that GHES 2.x/3.0 omit (or send as `""` or `null`) are `None`;
+/// fields newer servers add are ignored. It deserializes from GitHub's JSON
+/// directly (this is how the client decodes it), so tests can build one
+/// with `serde_json::from_value(json!({...}))`; the required fields are
+/// `id`, `url`, `state`, `created_at`, `updated_at`, `deployment_url` and
+/// `repository_url`, as in GitHub's contract. It serializes with these
+/// field names (what the CLI prints as JSON) and reads that back too.
+///
+/// The generated client's type stays reachable through [`crate::api`] for
+/// those who want the contract's shape; `From<api::types::DeploymentStatus>`
+/// converts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeploymentStatus {
     /// The status id.
     pub id: i64,
     /// The GraphQL node id (absent on old GHES).
+    #[serde(default, deserialize_with = "non_empty")]
     pub node_id: Option<String>,
     /// The status's API URL.
     pub url: String,
     /// The state.
     pub state: State,
     /// Who created it (`None` for deleted users and old servers).
+    #[serde(default)]
     pub creator: Option<User>,
     /// The description (`None` when empty).
+    #[serde(default, deserialize_with = "non_empty")]
     pub description: Option<String>,
     /// The environment name (absent on GHES 3.0 without previews).
+    #[serde(default, deserialize_with = "non_empty")]
     pub environment: Option<String>,
     /// The deprecated target URL.
+    #[serde(default, deserialize_with = "non_empty")]
     pub target_url: Option<String>,
     /// The log URL.
+    #[serde(default, deserialize_with = "non_empty")]
     pub log_url: Option<String>,
     /// The environment's URL.
+    #[serde(default, deserialize_with = "non_empty")]
     pub environment_url: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
@@ -173,107 +206,147 @@ pub struct DeploymentStatus {
     pub deployment_url: String,
     /// The repository's API URL.
     pub repository_url: String,
-    /// The GitHub App that created it, if any.
-    pub performed_via_github_app: Option<App>,
-    /// The body as the generated client decoded it.
-    #[serde(skip)]
-    pub raw: types::DeploymentStatus,
+    /// The GitHub App that created it, if any (rare: boxed, so the common
+    /// status stays small).
+    #[serde(default)]
+    pub performed_via_github_app: Option<Box<App>>,
 }
 
 /// A GitHub user (or, for an app's owner on newer servers, an enterprise).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct User {
     /// The numeric id.
     pub id: i64,
     /// The login (absent for enterprise owners).
+    #[serde(default)]
     pub login: Option<String>,
     /// The GraphQL node id.
+    #[serde(default)]
     pub node_id: Option<String>,
     /// `User`, `Bot` or `Organization` (GitHub's `type`).
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: Option<String>,
     /// The profile page.
+    #[serde(default)]
     pub html_url: Option<String>,
     /// The avatar.
+    #[serde(default)]
     pub avatar_url: Option<String>,
     /// Whether the user is a site administrator.
+    #[serde(default)]
     pub site_admin: Option<bool>,
 }
 
 /// A GitHub App that acted on a deployment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct App {
     /// The numeric id.
     pub id: i64,
     /// The URL-friendly name.
+    #[serde(default)]
     pub slug: Option<String>,
     /// The name.
     pub name: String,
     /// Who owns it.
+    #[serde(default)]
     pub owner: Option<User>,
     /// Its page.
+    #[serde(default)]
     pub html_url: Option<String>,
 }
 
-fn non_empty(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_owned())
+/// `null`, absent and `""` are all "not set".
+fn non_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.filter(|s| !s.is_empty()))
+}
+
+/// GitHub's largest page (`per_page` is at most 100): a page's buffer is
+/// sized for it once instead of growing while it is decoded.
+pub(crate) const MAX_PER_PAGE: usize = 100;
+
+/// A page body: a JSON array of statuses decoded into a buffer sized once
+/// (a server sending more than [`MAX_PER_PAGE`] still decodes; the body-size
+/// cap bounds it).
+#[derive(Debug)]
+pub(crate) struct StatusPage(pub(crate) Vec<DeploymentStatus>);
+
+impl<'de> Deserialize<'de> for StatusPage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Items;
+        impl<'de> serde::de::Visitor<'de> for Items {
+            type Value = StatusPage;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of deployment statuses")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<StatusPage, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).max(MAX_PER_PAGE));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(StatusPage(items))
+            }
+        }
+        d.deserialize_seq(Items)
+    }
 }
 
 impl From<types::DeploymentStatus> for DeploymentStatus {
+    /// Moves the generated value's fields (nothing is copied).
     fn from(raw: types::DeploymentStatus) -> Self {
+        let some = |s: String| (!s.is_empty()).then_some(s);
         DeploymentStatus {
             id: raw.id,
-            node_id: raw.node_id.clone().filter(|s| !s.is_empty()),
-            url: raw.url.clone(),
-            state: State::from(raw.state.as_str()),
-            creator: raw
-                .creator
-                .as_ref()
-                .and_then(|c| c.0.as_ref())
-                .map(User::from),
-            description: non_empty(&raw.description),
-            environment: non_empty(&raw.environment),
-            target_url: non_empty(&raw.target_url),
-            log_url: non_empty(&raw.log_url),
-            environment_url: non_empty(&raw.environment_url),
+            node_id: raw.node_id.filter(|s| !s.is_empty()),
+            url: raw.url,
+            state: match State::from(raw.state.as_str()) {
+                State::Other(_) => State::Other(raw.state),
+                known => known,
+            },
+            creator: raw.creator.and_then(|c| c.0).map(User::from),
+            description: some(raw.description),
+            environment: some(raw.environment),
+            target_url: some(raw.target_url),
+            log_url: some(raw.log_url),
+            environment_url: some(raw.environment_url),
             created_at: raw.created_at,
             updated_at: raw.updated_at,
-            deployment_url: raw.deployment_url.clone(),
-            repository_url: raw.repository_url.clone(),
+            deployment_url: raw.deployment_url,
+            repository_url: raw.repository_url,
             performed_via_github_app: raw
                 .performed_via_github_app
-                .as_ref()
-                .and_then(|a| a.0.as_ref())
-                .map(App::from),
-            raw,
+                .and_then(|a| a.0)
+                .map(|a| Box::new(App::from(a))),
         }
     }
 }
 
-impl From<&types::SimpleUser> for User {
-    fn from(u: &types::SimpleUser) -> Self {
+impl From<types::SimpleUser> for User {
+    fn from(u: types::SimpleUser) -> Self {
         User {
             id: u.id,
-            login: u.login.clone(),
-            node_id: u.node_id.clone(),
-            kind: u.type_.clone(),
-            html_url: u.html_url.clone(),
-            avatar_url: u.avatar_url.clone(),
+            login: u.login,
+            node_id: u.node_id,
+            kind: u.type_,
+            html_url: u.html_url,
+            avatar_url: u.avatar_url,
             site_admin: u.site_admin,
         }
     }
 }
 
-impl From<&types::GitHubApp> for App {
-    fn from(a: &types::GitHubApp) -> Self {
+impl From<types::GitHubApp> for App {
+    fn from(a: types::GitHubApp) -> Self {
         App {
             id: a.id,
-            slug: a.slug.clone(),
-            name: a.name.clone(),
-            owner: a.owner.as_ref().and_then(|o| o.0.as_ref()).map(User::from),
-            html_url: a.html_url.clone(),
+            slug: a.slug,
+            name: a.name,
+            owner: a.owner.and_then(|o| o.0).map(User::from),
+            html_url: a.html_url,
         }
     }
 }
@@ -294,5 +367,106 @@ mod tests {
                 Some(s.as_str())
             );
         }
+    }
+
+    fn minimal() -> serde_json::Value {
+        serde_json::json!({
+            "url": "https://ghe.example.com/api/v3/repos/o/r/deployments/1/statuses/7",
+            "id": 7,
+            "state": "success",
+            "created_at": "2021-01-02T03:04:05Z",
+            "updated_at": "2021-01-02T03:04:05Z",
+            "deployment_url": "https://ghe.example.com/api/v3/repos/o/r/deployments/1",
+            "repository_url": "https://ghe.example.com/api/v3/repos/o/r"
+        })
+    }
+
+    #[test]
+    fn decodes_what_old_servers_send() {
+        // GHES 3.0 without previews: no node_id, environment, log_url...
+        let s: DeploymentStatus = serde_json::from_value(minimal()).unwrap();
+        assert_eq!((s.id, s.state.clone()), (7, State::Success));
+        assert!(s.node_id.is_none() && s.environment.is_none() && s.creator.is_none());
+        // ...or sends them empty or null.
+        let mut v = minimal();
+        for (k, x) in [
+            ("node_id", serde_json::json!("")),
+            ("description", serde_json::json!("")),
+            ("environment", serde_json::Value::Null),
+            ("creator", serde_json::Value::Null),
+            ("performed_via_github_app", serde_json::Value::Null),
+        ] {
+            v[k] = x;
+        }
+        let t: DeploymentStatus = serde_json::from_value(v).unwrap();
+        assert_eq!(t, s);
+    }
+
+    #[test]
+    fn decodes_what_new_servers_add() {
+        let mut v = minimal();
+        v["state"] = "waiting".into();
+        v["brand_new_field"] = serde_json::json!({"nested": [1, 2]});
+        v["creator"] = serde_json::json!({"id": 1, "login": "hubot", "type": "Bot", "new": true});
+        v["performed_via_github_app"] =
+            serde_json::json!({"id": 3, "name": "Deployer", "owner": null, "pem": "secret"});
+        let s: DeploymentStatus = serde_json::from_value(v).unwrap();
+        assert_eq!(s.state, State::Other("waiting".into()));
+        let creator = s.creator.as_ref().unwrap();
+        assert_eq!(
+            (creator.login.as_deref(), creator.kind.as_deref()),
+            (Some("hubot"), Some("Bot"))
+        );
+        assert_eq!(
+            s.performed_via_github_app.as_ref().map(|a| a.name.as_str()),
+            Some("Deployer")
+        );
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+
+    #[test]
+    fn required_fields_are_required() {
+        for field in [
+            "id",
+            "url",
+            "state",
+            "created_at",
+            "updated_at",
+            "deployment_url",
+            "repository_url",
+        ] {
+            let mut v = minimal();
+            v.as_object_mut().unwrap().remove(field);
+            let e = serde_json::from_value::<DeploymentStatus>(v).unwrap_err();
+            assert!(e.to_string().contains(field), "{field}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_escaped_state_still_decodes() {
+        let s: State = serde_json::from_str(r#""in\u005fprogress""#).unwrap();
+        assert_eq!(s, State::InProgress);
+        let s: State = serde_json::from_str(r#""wait\u0069ng""#).unwrap();
+        assert_eq!(s, State::Other("waiting".into()));
+    }
+
+    #[test]
+    fn a_page_buffer_is_sized_once() {
+        let page: StatusPage = serde_json::from_str("[]").unwrap();
+        assert!(page.0.capacity() >= MAX_PER_PAGE);
+        let body = format!("[{}]", vec![minimal().to_string(); 3].join(","));
+        let page: StatusPage = serde_json::from_str(&body).unwrap();
+        assert_eq!(page.0.len(), 3);
+        assert!(serde_json::from_str::<StatusPage>("{}").is_err());
+    }
+
+    #[test]
+    fn stays_small() {
+        // The generated type is 1,696 bytes; moving a status must stay cheap.
+        assert!(
+            std::mem::size_of::<DeploymentStatus>() <= 512,
+            "{}",
+            std::mem::size_of::<DeploymentStatus>()
+        );
     }
 }

@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::client::Client;
 use crate::error::{Error, ValidationError};
-use crate::model::{DeploymentStatus, State};
+use crate::model::{DeploymentStatus, State, StatusPage};
 use crate::pagination::{Links, Page};
 use crate::requests::{DispatchEvent, NewDeploymentStatus};
 use crate::response::Response;
@@ -115,15 +115,17 @@ impl DeploymentHandle {
         self.repo.check()?;
         let inner = self.repo.client.inner();
         let (rv, meta) = execute(inner, Op::GetStatus, None, || {
-            inner.api.repos_get_deployment_status(
-                &self.repo.owner,
-                &self.repo.repo,
-                self.id,
-                status_id,
-            )
+            inner
+                .api
+                .repos_get_deployment_status_as::<DeploymentStatus>(
+                    &self.repo.owner,
+                    &self.repo.repo,
+                    self.id,
+                    status_id,
+                )
         })
         .await?;
-        Ok(Response::new(DeploymentStatus::from(rv.into_inner()), meta))
+        Ok(Response::new(rv.into_inner(), meta))
     }
 
     /// Creates a status from a body built elsewhere (from configuration, say).
@@ -316,7 +318,7 @@ impl ListStatuses {
             None => (self.per_page.map(i64::from), page.map(i64::from)),
         };
         let (rv, meta) = execute(inner, Op::ListStatuses, request_url.clone(), || {
-            inner.api.repos_list_deployment_statuses(
+            inner.api.repos_list_deployment_statuses_as::<StatusPage>(
                 &d.repo.owner,
                 &d.repo.repo,
                 d.id,
@@ -339,11 +341,7 @@ impl ListStatuses {
             .filter_map(|v| v.to_str().ok())
             .collect();
         let links = Links::parse(&header.join(", "), &base);
-        let items = rv
-            .into_inner()
-            .into_iter()
-            .map(DeploymentStatus::from)
-            .collect();
+        let items = rv.into_inner().0;
         Ok(Response::new(Page { items, links }, meta))
     }
 }
@@ -416,10 +414,15 @@ impl CreateStatus {
         let (rv, meta) = execute(inner, Op::CreateStatus, None, || {
             inner
                 .api
-                .repos_create_deployment_status(&d.repo.owner, &d.repo.repo, d.id, &body)
+                .repos_create_deployment_status_as::<DeploymentStatus>(
+                    &d.repo.owner,
+                    &d.repo.repo,
+                    d.id,
+                    &body,
+                )
         })
         .await?;
-        Ok(Response::new(DeploymentStatus::from(rv.into_inner()), meta))
+        Ok(Response::new(rv.into_inner(), meta))
     }
 }
 
