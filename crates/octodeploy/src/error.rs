@@ -66,6 +66,15 @@ pub enum Error {
     /// The client could not be built.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// GitHub refused to create a deployment with 409: the default branch
+    /// does not merge into the ref, or required commit-status contexts are
+    /// not `success` (named in it).
+    #[error(transparent)]
+    DeploymentConflict(Box<crate::deployments_create::DeploymentConflict>),
+    /// `deployment.wait()` gave up before a terminal state; carries the
+    /// last status seen.
+    #[error(transparent)]
+    WaitTimedOut(Box<crate::wait::WaitTimeout>),
     /// No credential could be had for the request (a GitHub App key that
     /// does not parse, an App not installed, a failing provider); nothing
     /// was sent.
@@ -86,6 +95,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::RateLimited(e) => Some(e.status),
             Error::NonJson { status, .. } => Some(*status),
+            Error::DeploymentConflict(_) => Some(409),
             _ => None,
         }
     }
@@ -107,6 +117,7 @@ impl Error {
             Error::NonJson { request_id, .. } | Error::Decode { request_id, .. } => {
                 request_id.as_deref()
             }
+            Error::DeploymentConflict(e) => e.request_id.as_deref(),
             _ => None,
         }
     }

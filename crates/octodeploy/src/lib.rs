@@ -62,10 +62,14 @@ mod auth_app;
 mod base_url;
 mod client;
 mod decode;
+mod deployments;
+mod deployments_create;
 pub mod env;
 mod error;
 mod model;
 mod pagination;
+mod prune;
+mod replace;
 mod repo;
 mod requests;
 mod response;
@@ -73,16 +77,27 @@ mod retry;
 mod secret;
 mod transport;
 pub mod validate;
+mod wait;
 
 pub use auth::{AuthContext, AuthError, CredentialFuture, CredentialProvider, StaticToken};
 pub use auth_app::GitHubApp;
 pub use base_url::GITHUB_COM_API;
 pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_USER_AGENT};
+pub use deployments::{Deployment, ListDeployments};
+pub use deployments_create::{
+    AutoMerged, ConflictKind, ContextState, CreateDeployment, CreateOutcome, DeploymentConflict,
+    NewDeployment,
+};
 pub use error::{
     ApiError, ConfigError, Error, FieldError, RateLimitError, RateLimitKind, ValidationError,
 };
 pub use model::{App, DeploymentStatus, State, User};
 pub use pagination::{Links, Page};
+pub use prune::{
+    DEFAULT_PRUNE_PACE, Doomed, KeepReason, Kept, Prune, PruneEvent, PruneFailure, PrunePlan,
+    PruneReport, PruneStep,
+};
+pub use replace::ReplaceOutcome;
 pub use repo::{
     CreateStatus, DEACTIVATION_DESCRIPTION, DeploymentHandle, Dispatch, ListStatuses, RepoHandle,
 };
@@ -90,6 +105,10 @@ pub use requests::{DispatchEvent, NewDeploymentStatus};
 pub use response::{Meta, RateLimit, Response};
 pub use retry::{Clock, RetryEvent, RetryHook, RetryPolicy, SystemClock};
 pub use secret::Token;
+pub use wait::{
+    DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, MIN_POLL_INTERVAL,
+    Wait, WaitTimeout,
+};
 
 /// The generated client this crate wraps (the `octodeploy-api` crate), for
 /// operations and fields this crate does not cover.

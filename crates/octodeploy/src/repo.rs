@@ -29,9 +29,9 @@ pub const DEACTIVATION_DESCRIPTION: &str = "Deactivated by octodeploy before del
 /// One repository.
 #[derive(Debug, Clone)]
 pub struct RepoHandle {
-    client: Client,
-    owner: String,
-    repo: String,
+    pub(crate) client: Client,
+    pub(crate) owner: String,
+    pub(crate) repo: String,
 }
 
 impl RepoHandle {
@@ -81,7 +81,7 @@ impl RepoHandle {
         }
     }
 
-    fn check(&self) -> Result<(), ValidationError> {
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
         validate::path_segment("owner", &self.owner)?;
         validate::path_segment("repo", &self.repo)
     }
@@ -98,6 +98,11 @@ impl DeploymentHandle {
     /// The deployment id.
     pub fn id(&self) -> i64 {
         self.id
+    }
+
+    /// The repository it belongs to.
+    pub fn repo(&self) -> &RepoHandle {
+        &self.repo
     }
 
     /// Lists statuses, newest first: one page with [`ListStatuses::send`],

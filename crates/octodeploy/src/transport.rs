@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use octodeploy_api::ResponseValue;
 use octodeploy_api::hooks::RequestHooks;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
@@ -30,6 +30,9 @@ static API_VERSION_HEADER: HeaderName = HeaderName::from_static("x-github-api-ve
 /// The operations, with what the retry policy and the spans need to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {
+    CreateDeployment,
+    ListDeployments,
+    GetDeployment,
     DeleteDeployment,
     ListStatuses,
     CreateStatus,
@@ -43,14 +46,24 @@ impl Op {
     fn method(self) -> &'static str {
         match self {
             Op::DeleteDeployment => "DELETE",
-            Op::ListStatuses | Op::GetStatus | Op::GetRepoInstallation => "GET",
-            Op::CreateStatus | Op::Dispatch | Op::CreateInstallationToken => "POST",
+            Op::ListDeployments
+            | Op::GetDeployment
+            | Op::ListStatuses
+            | Op::GetStatus
+            | Op::GetRepoInstallation => "GET",
+            Op::CreateDeployment
+            | Op::CreateStatus
+            | Op::Dispatch
+            | Op::CreateInstallationToken => "POST",
         }
     }
 
     fn path_template(self) -> &'static str {
         match self {
-            Op::DeleteDeployment => "/repos/{owner}/{repo}/deployments/{deployment_id}",
+            Op::CreateDeployment | Op::ListDeployments => "/repos/{owner}/{repo}/deployments",
+            Op::GetDeployment | Op::DeleteDeployment => {
+                "/repos/{owner}/{repo}/deployments/{deployment_id}"
+            }
             Op::ListStatuses | Op::CreateStatus => {
                 "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
             }
@@ -66,16 +79,20 @@ impl Op {
     fn idempotent(self) -> bool {
         !matches!(
             self,
-            Op::CreateStatus | Op::Dispatch | Op::CreateInstallationToken
+            Op::CreateDeployment | Op::CreateStatus | Op::Dispatch | Op::CreateInstallationToken
         )
     }
 }
 
-/// Whether a generated operationId is a deployment-status one.
+/// Whether a generated operationId needs the deployment previews (GHES
+/// 3.0: ant-man for transient/production environments on deployments).
 fn wants_previews(operation_id: &str) -> bool {
     matches!(
         operation_id,
-        "repos_list_deployment_statuses"
+        "repos_create_deployment"
+            | "repos_list_deployments"
+            | "repos_get_deployment"
+            | "repos_list_deployment_statuses"
             | "repos_create_deployment_status"
             | "repos_get_deployment_status"
     )
@@ -92,6 +109,8 @@ struct CallContext {
     url: Option<Url>,
     /// The `Authorization` header of this attempt (none when `None`).
     authorization: Option<HeaderValue>,
+    /// Headers this call adds (`If-None-Match` of a conditional poll).
+    headers: HeaderMap,
     /// What the response said before it was decoded.
     seen: Mutex<Seen>,
 }
@@ -120,18 +139,21 @@ pub(crate) struct GitHubHooks {
 
 impl RequestHooks for GitHubHooks {
     fn before_send(&self, operation_id: &'static str, request: &mut reqwest::Request) {
-        let call = CALL.try_with(|c| (c.url.clone(), c.authorization.clone()));
-        let authorization = match call {
-            Ok((url, authorization)) => {
+        let call = CALL.try_with(|c| (c.url.clone(), c.authorization.clone(), c.headers.clone()));
+        let (authorization, extra) = match call {
+            Ok((url, authorization, extra)) => {
                 if let Some(url) = url {
                     *request.url_mut() = url;
                 }
-                authorization
+                (authorization, extra)
             }
-            Err(_) => self.authorization.clone(),
+            Err(_) => (self.authorization.clone(), HeaderMap::new()),
         };
         let same_origin = request.url().origin() == self.origin;
         let headers = request.headers_mut();
+        for (name, value) in &extra {
+            headers.insert(name.clone(), value.clone());
+        }
         if wants_previews(operation_id) {
             headers.insert(ACCEPT, self.accept_statuses.clone());
         }
@@ -192,6 +214,38 @@ pub(crate) async fn execute_as<R, F, Fut>(
     op: Op,
     url: Option<Url>,
     credential: Credential,
+    call: F,
+) -> Result<(ResponseValue<R>, Meta), Error>
+where
+    R: DeserializeOwned,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<ResponseValue<R>, octodeploy_api::Error<()>>>,
+{
+    run(inner, op, url, credential, HeaderMap::new(), call).await
+}
+
+/// [`execute`] with extra request headers (`If-None-Match`).
+pub(crate) async fn execute_with_headers<R, F, Fut>(
+    inner: &Inner,
+    op: Op,
+    url: Option<Url>,
+    headers: HeaderMap,
+    call: F,
+) -> Result<(ResponseValue<R>, Meta), Error>
+where
+    R: DeserializeOwned,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<ResponseValue<R>, octodeploy_api::Error<()>>>,
+{
+    run(inner, op, url, Credential::Client, headers, call).await
+}
+
+async fn run<R, F, Fut>(
+    inner: &Inner,
+    op: Op,
+    url: Option<Url>,
+    credential: Credential,
+    headers: HeaderMap,
     mut call: F,
 ) -> Result<(ResponseValue<R>, Meta), Error>
 where
@@ -217,6 +271,7 @@ where
         let context = Arc::new(CallContext {
             url: url.clone(),
             authorization,
+            headers: headers.clone(),
             seen: Mutex::default(),
         });
         let result = CALL

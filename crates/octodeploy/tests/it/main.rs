@@ -7,5 +7,9 @@
 mod against_fake;
 mod app_auth;
 mod auth;
+mod deployments;
+mod lifecycle_support;
+mod prune;
 mod request_contract;
 mod spec_examples;
+mod wait;
