@@ -30,6 +30,19 @@ pub enum Error {
     /// The upstream description does not have what extraction needs.
     #[error("extraction failed: {0}")]
     Extract(String),
+    /// The description uses a construct the generator cannot read.
+    #[error(
+        "OpenAPI {version} is not supported by extract/regen (progenitor reads OpenAPI 3.0): \
+         {construct} at {location}; drift reads 3.1 descriptions as they are"
+    )]
+    Unsupported {
+        /// What was found, e.g. `type list ["string","null"]`.
+        construct: String,
+        /// Its JSON pointer in the description.
+        location: String,
+        /// The description's `openapi` version.
+        version: String,
+    },
     /// A fixup no longer applies: the spec changed under it.
     #[error("fixup {name} no longer applies: {reason}")]
     StaleFixup {
@@ -47,6 +60,12 @@ pub enum Error {
     /// progenitor refused the spec.
     #[error("progenitor failed: {0}")]
     Progenitor(#[from] progenitor_impl::Error),
+    /// progenitor panicked (it asserts on some specs instead of failing).
+    #[error("progenitor panicked: {0} (see codegen/src/fixups/generator_workarounds.rs)")]
+    ProgenitorPanicked(String),
+    /// The generated code defines an item twice: rustc would refuse it.
+    #[error("generated code would not compile, nothing written: {}", list_duplicates(.0))]
+    DuplicateItems(Vec<crate::generate::verify::Duplicate>),
     /// progenitor produced tokens that are not a Rust file.
     #[error("generated code does not parse: {0}")]
     Syntax(#[from] syn::Error),
@@ -108,4 +127,12 @@ fn list_stale(stale: &[(&'static str, String)]) -> String {
         .iter()
         .map(|(name, reason)| format!("\n  - fixup {name}: {reason}"))
         .collect()
+}
+
+fn list_duplicates(duplicates: &[crate::generate::verify::Duplicate]) -> String {
+    duplicates
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -23,8 +23,108 @@ const METHODS: [&str; 8] = [
 /// and no operation references them.
 const HEADER_KEYS: [&str; 4] = ["openapi", "info", "servers", "externalDocs"];
 
-/// Extracts the fragment for `operation_ids` from `upstream`.
+/// Keys that are not GitHub's, added by redistributors: removed from what
+/// is copied, and recorded (`x-octodeploy-stripped` in the fragment,
+/// `stripped` in provenance).
+pub const VENDOR_KEYS: [&str; 1] = ["x-octokit"];
+
+/// The fragment key that says which vendor keys were stripped, and how often.
+pub const STRIPPED_KEY: &str = "x-octodeploy-stripped";
+
+/// Extracts the fragment for `operation_ids` from `upstream`: GitHub's
+/// words verbatim, minus [`VENDOR_KEYS`] (named under [`STRIPPED_KEY`]
+/// when any were found). An OpenAPI 3.1 description is refused with the
+/// first 3.1-only construct and where it is ([`check_openapi_30`]).
 pub fn extract(upstream: &Value, operation_ids: &[&str]) -> Result<Value, Error> {
+    let mut fragment = extract_verbatim(upstream, operation_ids)?;
+    let mut counts = BTreeMap::new();
+    strip_vendor_keys(&mut fragment, &mut counts);
+    if !counts.is_empty()
+        && let Some(object) = fragment.as_object_mut()
+    {
+        let stripped: Map<String, Value> = counts
+            .into_iter()
+            .map(|(k, n)| (k, Value::from(n)))
+            .collect();
+        object.insert(STRIPPED_KEY.to_owned(), Value::Object(stripped));
+    }
+    check_openapi_30(&fragment)?;
+    Ok(fragment)
+}
+
+/// Removes [`VENDOR_KEYS`] anywhere under `value`, counting them.
+fn strip_vendor_keys(value: &mut Value, counts: &mut BTreeMap<String, u64>) {
+    match value {
+        Value::Object(map) => {
+            for key in VENDOR_KEYS {
+                if map.shift_remove(key).is_some() {
+                    *counts.entry(key.to_owned()).or_default() += 1;
+                }
+            }
+            map.values_mut().for_each(|v| strip_vendor_keys(v, counts));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| strip_vendor_keys(v, counts)),
+        _ => {}
+    }
+}
+
+/// Fails with [`Error::Unsupported`] when `spec` is OpenAPI 3.1 (progenitor
+/// 0.15 reads 3.0 only), naming the first 3.1-only construct found and its
+/// JSON pointer: a `type` list, `const`, a schema `examples` list,
+/// `$schema`, or else the `openapi` version itself. `cargo xtask drift`
+/// reads 3.1 descriptions as they are.
+pub fn check_openapi_30(spec: &Value) -> Result<(), Error> {
+    let version = spec
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !version.starts_with("3.1") {
+        return Ok(());
+    }
+    let (construct, location) = first_31_construct(spec, String::new())
+        .unwrap_or_else(|| (format!("openapi: {version}"), "/openapi".to_owned()));
+    Err(Error::Unsupported {
+        construct,
+        location,
+        version: version.to_owned(),
+    })
+}
+
+fn first_31_construct(value: &Value, at: String) -> Option<(String, String)> {
+    match value {
+        Value::Object(map) => {
+            if let Some(types @ Value::Array(_)) = map.get("type") {
+                return Some((format!("type list {types}"), format!("{at}/type")));
+            }
+            for key in ["const", "$schema"] {
+                if map.contains_key(key) {
+                    return Some((format!("`{key}`"), format!("{at}/{key}")));
+                }
+            }
+            if map.contains_key("type") && map.get("examples").is_some_and(Value::is_array) {
+                return Some((
+                    "schema `examples` list".to_owned(),
+                    format!("{at}/examples"),
+                ));
+            }
+            map.iter().find_map(|(k, v)| {
+                first_31_construct(
+                    v,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                )
+            })
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| first_31_construct(v, format!("{at}/{i}"))),
+        _ => None,
+    }
+}
+
+/// [`extract`] without stripping or checks: the operations and their
+/// closure, copied.
+fn extract_verbatim(upstream: &Value, operation_ids: &[&str]) -> Result<Value, Error> {
     let paths = upstream
         .get("paths")
         .and_then(Value::as_object)
@@ -209,7 +309,15 @@ fn extract_from(
     let operations = ws.read_operations()?;
     let ids: Vec<&str> = operations.iter().map(String::as_str).collect();
     let fragment = extract(&value, &ids)?;
-    let provenance = crate::provenance::Provenance::describe(upstream, &bytes, &value, &ids);
+    let stripped = fragment
+        .get(STRIPPED_KEY)
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(key, n)| format!("{key} ({n} occurrences)"))
+        .collect();
+    let provenance =
+        crate::provenance::Provenance::describe(upstream, &bytes, &value, &ids, stripped);
     Ok((fragment, provenance))
 }
 

@@ -21,6 +21,7 @@
 
 pub mod decode_as;
 pub mod hooks;
+pub mod verify;
 
 use openapiv3::OpenAPI;
 use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
@@ -36,10 +37,18 @@ pub const PROGENITOR_VERSION: &str = "0.15.1";
 /// every out-of-date error.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
 
-/// Generates the octodeploy-api source from a (verbatim) fragment.
+/// Generates the octodeploy-api source from a (verbatim) fragment: the
+/// fixups, then [`generate_fixed`].
 pub fn generate(fragment: &serde_json::Value) -> Result<String, Error> {
-    let fixed = fixups::apply_all(fragment)?;
-    let spec: OpenAPI = serde_json::from_value(fixed).map_err(Error::Spec)?;
+    generate_fixed(&fixups::apply_all(fragment)?)
+}
+
+/// Generates the source from an already fixed-up spec, verified
+/// ([`verify`]) before it is returned: progenitor panicking, output that
+/// does not parse, or an item defined twice is an error, never a file.
+pub fn generate_fixed(fixed: &serde_json::Value) -> Result<String, Error> {
+    crate::extract::check_openapi_30(fixed)?;
+    let spec: OpenAPI = serde_json::from_value(fixed.clone()).map_err(Error::Spec)?;
 
     let mut settings = GenerationSettings::new();
     settings
@@ -49,7 +58,20 @@ pub fn generate(fragment: &serde_json::Value) -> Result<String, Error> {
         .with_inner_type(quote!(hooks::Hooks))
         .with_derive("schemars::JsonSchema");
     let mut generator = Generator::new(&settings);
-    let mut client: syn::File = syn::parse2(generator.generate_tokens(&spec)?)?;
+    // progenitor asserts instead of returning errors for some specs
+    // (`response_types.len() <= 1`); a panic is reported as an error.
+    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generator.generate_tokens(&spec)
+    }))
+    .map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Error::ProgenitorPanicked(message)
+    })??;
+    let mut client: syn::File = syn::parse2(tokens)?;
     decode_as::add(&mut client);
     let hooks = hooks::tokens();
 
@@ -74,6 +96,7 @@ pub fn generate(fragment: &serde_json::Value) -> Result<String, Error> {
         }
         pub use generated::*;
     })?;
+    verify::no_duplicate_items(&file, fixed)?;
     Ok(format!("{}{}", header(), prettyplease::unparse(&file)))
 }
 

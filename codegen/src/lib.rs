@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod fixups;
 pub mod generate;
+pub mod inputs;
 pub mod operations;
 pub mod provenance;
 pub mod workspace;

@@ -30,15 +30,17 @@ fn generated_crate_is_up_to_date() {
     }
 }
 
+/// The pinned upstream, or `None` (the test is skipped, by name) without `../shared`.
+fn pinned(check: &str) -> Option<std::path::PathBuf> {
+    codegen::inputs::shared_for_test(check, "upstream/ghes-3.0.json")
+}
+
 #[test]
 fn fragment_matches_pinned_upstream() {
     let ws = Workspace::from_build();
-    let upstream = ws.default_upstream();
-    assert!(
-        upstream.exists(),
-        "{} is missing: put the project's `shared` folder beside the repository (see README)",
-        upstream.display()
-    );
+    let Some(upstream) = pinned("fragment_matches_pinned_upstream") else {
+        return;
+    };
     if let Err(e) = codegen::extract::check_fragment(&ws, &upstream) {
         panic!("{e}");
     }
@@ -100,8 +102,9 @@ fn regen_check_fails_after_the_generated_code_changes() {
 
 #[test]
 fn extract_check_fails_when_the_fragment_is_edited() {
-    let ws_real = Workspace::from_build();
-    let upstream = ws_real.default_upstream();
+    let Some(upstream) = pinned("extract_check_fails_when_the_fragment_is_edited") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let ws = copy_workspace(dir.path());
     let text = std::fs::read_to_string(ws.fragment()).unwrap();
@@ -124,8 +127,11 @@ fn extract_check_fails_when_the_fragment_is_edited() {
 fn extract_check_fails_when_the_upstream_digest_differs() {
     let dir = tempfile::tempdir().unwrap();
     let ws = copy_workspace(dir.path());
+    let Some(pinned) = pinned("extract_check_fails_when_the_upstream_digest_differs") else {
+        return;
+    };
     let upstream = dir.path().join("ghes-3.0.json");
-    let mut bytes = std::fs::read(Workspace::from_build().default_upstream()).unwrap();
+    let mut bytes = std::fs::read(pinned).unwrap();
     bytes.push(b'\n'); // same JSON, other bytes
     std::fs::write(&upstream, bytes).unwrap();
     match codegen::extract::check_fragment(&ws, &upstream) {
@@ -176,12 +182,14 @@ fn ws_operations() -> Vec<String> {
 #[test]
 fn drift_against_newer_descriptions_is_acknowledged() {
     let ws = Workspace::from_build();
-    let upstream = ws.default_upstream();
-    let shared = upstream.parent().unwrap().parent().unwrap();
     for against in codegen::CI_DRIFT_TARGETS {
+        let check = format!("drift against {}", against.path);
+        let Some(path) = codegen::inputs::shared_for_test(&check, against.path) else {
+            continue;
+        };
         let opts = codegen::drift::DriftOptions {
             fragment: ws.fragment(),
-            against: shared.join(against.path),
+            against: path,
             snapshot_dir: ws.drift_dir(),
             snapshot: None,
             format: codegen::drift::Format::Text,
@@ -192,4 +200,119 @@ fn drift_against_newer_descriptions_is_acknowledged() {
             panic!("{e}");
         }
     }
+}
+
+/// Without `unify_nullable_simple_user`, typify names both
+/// `nullable-simple-user` (by its title) and `simple-user` `SimpleUser`: the
+/// crate would not compile, so nothing is written and both are named.
+#[test]
+fn generated_code_with_a_duplicate_type_is_refused() {
+    let fragment = Workspace::from_build().read_fragment().unwrap();
+    let spec = codegen::fixups::apply_without(&fragment, "unify_nullable_simple_user").unwrap();
+    let err = generate::generate_fixed(&spec).unwrap_err();
+    let Error::DuplicateItems(duplicates) = &err else {
+        panic!("expected DuplicateItems, got {err}");
+    };
+    let message = err.to_string();
+    assert!(message.contains("nothing written"), "{message}");
+    let names: Vec<&str> = duplicates.iter().map(|d| d.name.as_str()).collect();
+    assert!(names.contains(&"SimpleUser"), "{message}");
+    assert!(
+        message.contains("#/components/schemas/simple-user"),
+        "{message}"
+    );
+    assert!(
+        message.contains("#/components/schemas/nullable-simple-user (title \"Simple User\")"),
+        "{message}"
+    );
+}
+
+/// progenitor's assertion (create-deployment's two success types, without
+/// `drop_auto_merge_response`) is an error, not a crash.
+#[test]
+fn a_progenitor_panic_is_an_error() {
+    let fragment = Workspace::from_build().read_fragment().unwrap();
+    let spec = codegen::fixups::apply_without(&fragment, "drop_auto_merge_response").unwrap();
+    let err = generate::generate_fixed(&spec).unwrap_err();
+    assert!(matches!(err, Error::ProgenitorPanicked(_)), "{err}");
+    assert!(
+        err.to_string().contains("response_types.len() <= 1"),
+        "{err}"
+    );
+}
+
+/// Extracting another description records what was given, strips
+/// `x-octokit` and says so; and (issue 8 §3) npm 23.0.2's GHES 3.19
+/// generates without a duplicate type once its one stale fixup is left out.
+#[test]
+fn extract_and_regen_from_npm_ghes_3_19() {
+    let check = "extract_and_regen_from_npm_ghes_3_19";
+    let Some(upstream) =
+        codegen::inputs::shared_for_test(check, "upstream/octokit-openapi-23.0.2/ghes-3.19.json")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ws = copy_workspace(dir.path());
+    codegen::extract::write_fragment(&ws, &upstream).unwrap();
+    let provenance = codegen::provenance::Provenance::read(&ws.provenance()).unwrap();
+    assert_eq!(provenance.upstream_file, "ghes-3.19.json");
+    assert_eq!(provenance.info_version, "23.0.2");
+    assert_eq!(
+        provenance.sha256,
+        "8c852cf1bde4d40ee19dffd9cdd18650bfad09f9dd0cd5039b9d775056104139"
+    );
+    assert!(
+        provenance.source.starts_with("ghes-3.19.json as given"),
+        "{}",
+        provenance.source
+    );
+    assert!(!provenance.source.contains("frozen on 2022-06-14"));
+    assert_eq!(provenance.stripped, ["x-octokit (10 occurrences)"]);
+    let fragment = ws.read_fragment().unwrap();
+    assert!(!fragment["paths"].to_string().contains("\"x-octokit\""));
+    assert!(!fragment["components"].to_string().contains("\"x-octokit\""));
+    assert_eq!(fragment["x-octodeploy-stripped"]["x-octokit"], 10);
+
+    // All stale fixups at once (one, for 3.19), then generation without it.
+    let err = codegen::fixups::apply_all(&fragment).unwrap_err();
+    assert!(
+        err.to_string().contains("open_request_environment"),
+        "{err}"
+    );
+    let fixed = codegen::fixups::apply_without(&fragment, "open_request_environment").unwrap();
+    let code = generate::generate_fixed(&fixed).unwrap();
+    assert_eq!(code.matches("pub struct SimpleUser ").count(), 1);
+}
+
+/// An OpenAPI 3.1 description is refused by extract with the construct and
+/// where it is, not with a later serde message without a location.
+#[test]
+fn extract_refuses_openapi_31_naming_construct_and_location() {
+    let spec = serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {
+            "operationId": "a/get",
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema":
+                {"$ref": "#/components/schemas/thing"}}}}}
+        }}},
+        "components": {"schemas": {"thing": {"type": "object", "properties": {
+            "note": {"type": ["string", "null"]}
+        }}}}
+    });
+    let err = codegen::extract::extract(&spec, &["a/get"]).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("OpenAPI 3.1.0"), "{message}");
+    assert!(
+        message.contains(r#"type list ["string","null"]"#),
+        "{message}"
+    );
+    assert!(
+        message.contains("/components/schemas/thing/properties/note/type"),
+        "{message}"
+    );
+    // regen of such a fragment says the same.
+    let err = generate::generate_fixed(&spec).unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
 }
