@@ -103,6 +103,9 @@ pub enum Error {
         /// Where the search started.
         searched: PathBuf,
     },
+    /// A description could not be fetched from the npm registry.
+    #[error("fetching from the npm registry: {0}")]
+    Fetch(String),
     /// A schema lookup in the contract failed.
     #[error("contract: {0}")]
     Contract(String),

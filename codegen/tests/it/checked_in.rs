@@ -181,11 +181,31 @@ fn ws_operations() -> Vec<String> {
 
 #[test]
 fn drift_against_newer_descriptions_is_acknowledged() {
+    // The same plan `cargo xtask ci` follows: ../shared, else the npm
+    // cache (never fetched by a test), else skipped by name.
     let ws = Workspace::from_build();
-    for against in codegen::CI_DRIFT_TARGETS {
-        let check = format!("drift against {}", against.path);
-        let Some(path) = codegen::inputs::shared_for_test(&check, against.path) else {
+    for check in codegen::ci::plan(ws.root()) {
+        let Some(against) = check.drift else {
             continue;
+        };
+        let path = match check.source {
+            codegen::ci::Source::Shared(path) => path,
+            codegen::ci::Source::Npm(file) => match codegen::npm::cached(ws.root(), file) {
+                Some(path) => path,
+                None => {
+                    assert!(!codegen::inputs::required(), "{}: not cached", check.name);
+                    eprintln!(
+                        "skipped: {} (not in the npm cache; `cargo xtask ci` fetches it)",
+                        check.name
+                    );
+                    continue;
+                }
+            },
+            codegen::ci::Source::Skipped(why) => {
+                assert!(!codegen::inputs::required(), "{}: {why}", check.name);
+                eprintln!("skipped: {} ({why})", check.name);
+                continue;
+            }
         };
         let opts = codegen::drift::DriftOptions {
             fragment: ws.fragment(),
