@@ -23,7 +23,13 @@ Environment:
                        a GHES host chosen with GH_HOST
   GH_ENTERPRISE_TOKEN, GITHUB_ENTERPRISE_TOKEN
                        token for a GHES host chosen with GH_HOST (the only ones used
-                       there), and after the above for a GHES GITHUB_API_URL";
+                       there), and after the above for a GHES GITHUB_API_URL
+  GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_PATH, GITHUB_APP_INSTALLATION_ID
+                       --app-id, --app-private-key, --installation-id when not given
+  GITHUB_APP_PRIVATE_KEY
+                       the App's private key itself (PEM) instead of a file
+  GITHUB_REPOSITORY    with an App and no installation id: not used by the CLI, which
+                       finds the installation from the command's OWNER/REPO";
 
 const TOP_EXAMPLES: &str = "\
 Examples:
@@ -88,6 +94,25 @@ pub struct GlobalArgs {
     /// the machine. The token is never printed.
     #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+
+    /// Authenticate as this GitHub App (its App id or client id) instead of
+    /// with a token [env: GITHUB_APP_ID]
+    ///
+    /// Installation tokens are fetched with the App's JWT and replaced
+    /// before they expire; an App wins over --token and the token
+    /// variables. Needs --app-private-key (or $GITHUB_APP_PRIVATE_KEY).
+    #[arg(long, global = true, value_name = "ID")]
+    pub app_id: Option<String>,
+
+    /// The GitHub App's private key file, PEM as GitHub generates it
+    /// [env: GITHUB_APP_PRIVATE_KEY_PATH]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub app_private_key: Option<PathBuf>,
+
+    /// The App's installation to act as [env: GITHUB_APP_INSTALLATION_ID;
+    /// default: the installation on the command's OWNER/REPO]
+    #[arg(long, global = true, value_name = "ID", value_parser = clap::value_parser!(i64).range(1..))]
+    pub installation_id: Option<i64>,
 
     /// Output format [default: table when standard output is a terminal,
     /// else json]

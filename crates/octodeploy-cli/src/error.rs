@@ -99,6 +99,9 @@ pub fn arg_for_field(field: &str) -> &str {
         "owner" | "repo" => "OWNER/REPO",
         "per_page" => "--per-page",
         "page" => "--page",
+        "GITHUB_APP_ID" | "app_id" => "--app-id",
+        "GITHUB_APP_PRIVATE_KEY" => "--app-private-key",
+        "GITHUB_APP_INSTALLATION_ID" | "installation_id" => "--installation-id",
         other => other,
     }
 }

@@ -6,7 +6,7 @@ use std::error::Error as _;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
-use octodeploy::{ConfigError, Error, RateLimitError, RateLimitKind};
+use octodeploy::{AuthError, ConfigError, Error, RateLimitError, RateLimitKind};
 
 use crate::error::CliError;
 use crate::text::one_line;
@@ -146,6 +146,18 @@ pub fn library_code(err: &Error) -> u8 {
         Error::Config(ConfigError::Http(_)) => INTERNAL,
         Error::Config(_) => USAGE,
         Error::RateLimited(_) => RATE_LIMITED,
+        Error::Auth(auth) => match auth {
+            // Nothing was sent: the key or a setting is wrong.
+            AuthError::Key { .. } | AuthError::InvalidToken => USAGE,
+            // GitHub refused the App or found no installation.
+            AuthError::NotInstalled { .. }
+            | AuthError::ClockSkew { .. }
+            | AuthError::AppRejected { .. } => REJECTED,
+            AuthError::InstallationToken(source) | AuthError::Installation { source, .. } => {
+                library_code(source)
+            }
+            _ => UNAVAILABLE,
+        },
         Error::Api(_) | Error::NonJson { .. } => match err.status() {
             Some(400..=499) => REJECTED,
             _ => UNAVAILABLE,

@@ -16,7 +16,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::cli::{
     Cli, Command, CreateArgs, DeleteArgs, DeploymentCommand, DispatchArgs, GetArgs, GlobalArgs,
-    ListArgs, OutputFormat, StatusCommand,
+    ListArgs, OutputFormat, RepoSlug, StatusCommand,
 };
 use crate::error::CliError;
 use crate::exit;
@@ -156,22 +156,35 @@ impl Connection {
     /// handed to [`octodeploy::env::from_vars`] as `GITHUB_API_URL`, so the
     /// token chosen from the environment is the one meant for that host
     /// (github.com never gets a GHES token).
+    #[allow(dead_code)] // for commands without a repository
     fn open(global: &GlobalArgs) -> Result<Connection, CliError> {
+        Self::open_for(global, None)
+    }
+
+    /// [`Self::open`] for a command on `repo`: a GitHub App without an
+    /// installation id acts as its installation on that repository.
+    fn open_for(global: &GlobalArgs, repo: Option<&RepoSlug>) -> Result<Connection, CliError> {
         let cfg = octodeploy::env::from_vars(|name| match (name, &global.api_url) {
             ("GITHUB_API_URL", Some(url)) => Some(url.clone()),
             _ => std::env::var(name).ok(),
         })
         .map_err(|e| CliError::Config { source: e.into() })?;
+        let app = github_app(global, repo)?;
         let token = match &global.token {
             Some(flag) => Some(Token::new(flag.as_str())),
             None => cfg.token,
         };
-        let token_sent = token.as_ref().is_some_and(|t| !t.is_empty());
+        let token_sent = app.is_some() || token.as_ref().is_some_and(|t| !t.is_empty());
         let mut builder = Client::builder()
             .base_url(cfg.api_url)
             .user_agent(USER_AGENT);
-        if let Some(token) = token {
-            builder = builder.token(token);
+        match app {
+            Some(app) => builder = builder.github_app(app),
+            None => {
+                if let Some(token) = token {
+                    builder = builder.token(token);
+                }
+            }
         }
         let retries = if global.no_retry { 0 } else { global.retries };
         let policy = RetryPolicy::default()
@@ -228,6 +241,37 @@ impl Connection {
     }
 }
 
+/// The GitHub App of `--app-id`/`--app-private-key`/`--installation-id`
+/// over the environment (through [`octodeploy::env::github_app`], so the
+/// rules are the library's), acting on `repo` when no installation id is
+/// given.
+fn github_app(
+    global: &GlobalArgs,
+    repo: Option<&RepoSlug>,
+) -> Result<Option<octodeploy::GitHubApp>, CliError> {
+    let flag_key = global
+        .app_private_key
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned());
+    let repository = repo.map(|r| format!("{}/{}", r.owner, r.name));
+    let var = |name: &str| match name {
+        "GITHUB_APP_ID" if global.app_id.is_some() => global.app_id.clone(),
+        // A key file on the command line wins over both key variables.
+        "GITHUB_APP_PRIVATE_KEY" if flag_key.is_some() => None,
+        "GITHUB_APP_PRIVATE_KEY_PATH" if flag_key.is_some() => flag_key.clone(),
+        "GITHUB_APP_INSTALLATION_ID" if global.installation_id.is_some() => {
+            global.installation_id.map(|id| id.to_string())
+        }
+        "GITHUB_REPOSITORY" => repository.clone(),
+        _ => std::env::var(name).ok(),
+    };
+    let read = |path: &std::path::Path| std::fs::read_to_string(path);
+    octodeploy::env::github_app(var, read).map_err(|e| match e {
+        octodeploy::Error::Invalid(v) => CliError::invalid(v),
+        source => CliError::Config { source },
+    })
+}
+
 /// Writes each status of `stream` as it arrives (see
 /// [`output::StatusList`]), flushing whenever the next one is not ready yet
 /// (the next page is being fetched): memory does not grow with the listing.
@@ -275,7 +319,7 @@ fn write_out(
 }
 
 async fn list(global: &GlobalArgs, format: OutputFormat, args: ListArgs) -> Result<(), CliError> {
-    let conn = Connection::open(global)?;
+    let conn = Connection::open_for(global, Some(&args.repo))?;
     let deployment = conn
         .client
         .repo(&args.repo.owner, &args.repo.name)
@@ -306,7 +350,7 @@ async fn list(global: &GlobalArgs, format: OutputFormat, args: ListArgs) -> Resu
 }
 
 async fn get(global: &GlobalArgs, format: OutputFormat, args: GetArgs) -> Result<(), CliError> {
-    let conn = Connection::open(global)?;
+    let conn = Connection::open_for(global, Some(&args.repo))?;
     let status = conn
         .client
         .repo(&args.repo.owner, &args.repo.name)
@@ -322,7 +366,7 @@ async fn create(
     format: OutputFormat,
     args: CreateArgs,
 ) -> Result<(), CliError> {
-    let conn = Connection::open(global)?;
+    let conn = Connection::open_for(global, Some(&args.repo))?;
     let mut request = conn
         .client
         .repo(&args.repo.owner, &args.repo.name)
@@ -358,7 +402,7 @@ async fn delete(
     format: OutputFormat,
     args: DeleteArgs,
 ) -> Result<(), CliError> {
-    let conn = Connection::open(global)?;
+    let conn = Connection::open_for(global, Some(&args.repo))?;
     let deployment = conn
         .client
         .repo(&args.repo.owner, &args.repo.name)
@@ -391,7 +435,7 @@ async fn dispatch(
         payload::Source::from_flags(args.payload.as_deref(), args.payload_file.as_deref())
             .map(payload::load)
             .transpose()?;
-    let conn = Connection::open(global)?;
+    let conn = Connection::open_for(global, Some(&args.repo))?;
     let mut request = conn
         .client
         .repo(&args.repo.owner, &args.repo.name)

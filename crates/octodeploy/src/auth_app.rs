@@ -465,6 +465,87 @@ impl CredentialProvider for GitHubApp {
     }
 }
 
+/// Why the environment's App settings are unusable (kept as plain data so
+/// a builder holding it stays `Clone`; becomes an [`Error`] when building).
+#[derive(Debug, Clone)]
+pub(crate) enum EnvAppError {
+    Key(String),
+    Invalid(crate::error::ValidationError),
+}
+
+impl From<EnvAppError> for Error {
+    fn from(e: EnvAppError) -> Error {
+        match e {
+            EnvAppError::Key(reason) => AuthError::Key { reason }.into(),
+            EnvAppError::Invalid(v) => Error::Invalid(v),
+        }
+    }
+}
+
+/// The App settings of the environment (see [`crate::env::github_app`]).
+pub(crate) fn from_vars(
+    var: impl Fn(&str) -> Option<String>,
+    read: impl Fn(&std::path::Path) -> std::io::Result<String>,
+) -> Result<Option<GitHubApp>, EnvAppError> {
+    let get = |name: &str| {
+        var(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let invalid = |field: &'static str, problem: &str| {
+        EnvAppError::Invalid(crate::error::ValidationError::new(field, problem))
+    };
+    let contents = get("GITHUB_APP_PRIVATE_KEY");
+    let path = get("GITHUB_APP_PRIVATE_KEY_PATH");
+    let Some(app_id) = get("GITHUB_APP_ID") else {
+        if contents.is_some() || path.is_some() {
+            return Err(invalid(
+                "GITHUB_APP_ID",
+                "a GitHub App private key is set (GITHUB_APP_PRIVATE_KEY or \
+                 GITHUB_APP_PRIVATE_KEY_PATH) but not the App's id",
+            ));
+        }
+        return Ok(None);
+    };
+    let pem = match (contents, path) {
+        (Some(pem), _) => pem,
+        (None, Some(path)) => read(std::path::Path::new(&path)).map_err(|e| {
+            EnvAppError::Key(format!(
+                "cannot read GITHUB_APP_PRIVATE_KEY_PATH {path}: {e}"
+            ))
+        })?,
+        (None, None) => {
+            return Err(invalid(
+                "GITHUB_APP_PRIVATE_KEY",
+                "GITHUB_APP_ID is set: give the App's private key in GITHUB_APP_PRIVATE_KEY \
+                 (its contents) or GITHUB_APP_PRIVATE_KEY_PATH (its file)",
+            ));
+        }
+    };
+    let app = match GitHubApp::new(app_id, &pem) {
+        Ok(app) => app,
+        Err(Error::Auth(AuthError::Key { reason })) => return Err(EnvAppError::Key(reason)),
+        Err(Error::Invalid(v)) => return Err(EnvAppError::Invalid(v)),
+        Err(other) => return Err(EnvAppError::Key(other.to_string())),
+    };
+    if let Some(id) = get("GITHUB_APP_INSTALLATION_ID") {
+        return match id.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(Some(app.installation_id(id))),
+            _ => Err(invalid(
+                "GITHUB_APP_INSTALLATION_ID",
+                "must be the installation's number (from the App's installation settings URL)",
+            )),
+        };
+    }
+    if let Some((owner, repo)) = get("GITHUB_REPOSITORY")
+        .as_deref()
+        .and_then(|r| r.split_once('/'))
+    {
+        return Ok(Some(app.repository(owner, repo)));
+    }
+    Ok(Some(app))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a panic is how a test fails
 mod tests {

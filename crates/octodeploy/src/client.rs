@@ -77,6 +77,11 @@ impl Client {
     /// before relying on a token, rather than discovering its absence from a
     /// later 401 or 404. A `GH_HOST` that is not a host name is
     /// [`ConfigError::Environment`].
+    ///
+    /// A GitHub App (`GITHUB_APP_ID` with `GITHUB_APP_PRIVATE_KEY` or
+    /// `GITHUB_APP_PRIVATE_KEY_PATH`, and `GITHUB_APP_INSTALLATION_ID` or
+    /// `GITHUB_REPOSITORY`) wins over every token; see
+    /// [`env::github_app`].
     pub fn from_env() -> Result<Self, Error> {
         ClientBuilder::from_env().build()
     }
@@ -122,6 +127,9 @@ pub struct ClientBuilder {
     env_error: Option<env::EnvError>,
     token: Option<Token>,
     credentials: Option<Arc<dyn CredentialProvider>>,
+    /// The environment's GitHub App settings were unusable: [`Self::build`]
+    /// says so (unless credentials were set since).
+    app_env_error: Option<crate::auth_app::EnvAppError>,
     user_agent: String,
     api_version: Option<String>,
     timeout: Option<Duration>,
@@ -156,6 +164,7 @@ impl Default for ClientBuilder {
             env_error: None,
             token: None,
             credentials: None,
+            app_env_error: None,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             api_version: Some(DEFAULT_API_VERSION.to_owned()),
             timeout: Some(Duration::from_secs(30)),
@@ -207,7 +216,15 @@ impl ClientBuilder {
             "configuration from the environment"
         );
         let mut b = ClientBuilder::default().base_url(cfg.api_url);
-        b.token = cfg.token;
+        match crate::auth_app::from_vars(|k| std::env::var(k).ok(), |p| std::fs::read_to_string(p))
+        {
+            Ok(Some(app)) => {
+                tracing::info!(target: "octodeploy::env", "GitHub App from GITHUB_APP_ID (tokens not used)");
+                b = b.github_app(app);
+            }
+            Ok(None) => b.token = cfg.token,
+            Err(e) => b.app_env_error = Some(e),
+        }
         b
     }
 
@@ -227,6 +244,7 @@ impl ClientBuilder {
     pub fn token(mut self, token: impl Into<Token>) -> Self {
         self.token = Some(token.into());
         self.credentials = None;
+        self.app_env_error = None;
         self
     }
 
@@ -243,6 +261,7 @@ impl ClientBuilder {
     pub fn credentials(mut self, provider: impl CredentialProvider) -> Self {
         self.credentials = Some(Arc::new(provider));
         self.token = None;
+        self.app_env_error = None;
         self
     }
 
@@ -315,6 +334,9 @@ impl ClientBuilder {
     /// and the header values every request reuses.
     pub fn build(self) -> Result<Client, Error> {
         if let Some(e) = self.env_error {
+            return Err(e.into());
+        }
+        if let Some(e) = self.app_env_error {
             return Err(e.into());
         }
         let base = base_url::normalize(&self.base_url, self.allow_http)?;

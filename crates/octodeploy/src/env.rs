@@ -3,7 +3,9 @@
 //! `GH_TOKEN`, `GITHUB_TOKEN`, `GH_ENTERPRISE_TOKEN`,
 //! `GITHUB_ENTERPRISE_TOKEN`). In short: `GITHUB_API_URL` wins, then
 //! `GH_HOST`, then github.com; a GHES host named by `GH_HOST` only ever gets
-//! an enterprise token. [`from_vars`] gives the exact precedence.
+//! an enterprise token. [`from_vars`] gives the exact precedence. A GitHub
+//! App (`GITHUB_APP_ID` and its key) wins over every token: see
+//! [`github_app`].
 
 use url::Url;
 
@@ -159,6 +161,33 @@ fn parse_gh_host(raw: &str) -> Result<String, EnvError> {
         return Err(EnvError::GhHostNotAHost { value });
     }
     Ok(host.to_owned())
+}
+
+/// The GitHub App the environment configures, if any, reading a key file
+/// through `read` ([`crate::Client::from_env`] uses the process environment
+/// and the file system).
+///
+/// - **`GITHUB_APP_ID`** (the App id, or its client id) turns App
+///   authentication on, and then the token variables of [`from_vars`]
+///   (`GH_TOKEN`, `GITHUB_TOKEN`, …) are not used: an App configured
+///   explicitly wins over a token that happens to be around.
+/// - The key: **`GITHUB_APP_PRIVATE_KEY`** (the PEM itself; `\n` escapes
+///   are accepted for one-line secrets), else the file named by
+///   **`GITHUB_APP_PRIVATE_KEY_PATH`**. Neither, or a key without
+///   `GITHUB_APP_ID`, is an error.
+/// - The installation: **`GITHUB_APP_INSTALLATION_ID`**, else the one on
+///   the repository in **`GITHUB_REPOSITORY`** (`owner/repo`, set by
+///   Actions), found on the first request; else the first request fails
+///   saying so.
+///
+/// # Errors
+/// [`crate::Error::Auth`] for a key that cannot be read or parsed,
+/// [`crate::Error::Invalid`] naming the variable otherwise.
+pub fn github_app(
+    var: impl Fn(&str) -> Option<String>,
+    read: impl Fn(&std::path::Path) -> std::io::Result<String>,
+) -> Result<Option<crate::GitHubApp>, crate::Error> {
+    crate::auth_app::from_vars(var, read).map_err(Into::into)
 }
 
 /// `host[:port]` without the port (an IPv6 literal keeps its brackets).

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 
+mod app;
 mod cli;
 mod common;
 mod fake;

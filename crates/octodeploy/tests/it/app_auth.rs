@@ -398,3 +398,87 @@ fn debug_of_the_app_and_errors_of_bad_keys() {
     assert!(!err.to_string().contains(&truncated[40..80]));
     let _ = writeln!(std::io::sink(), "{err}");
 }
+
+fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: std::collections::HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    move |k| map.get(k).cloned()
+}
+
+fn no_files(_: &std::path::Path) -> std::io::Result<String> {
+    Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+}
+
+#[test]
+fn the_environment_configures_an_app_that_wins_over_tokens() {
+    use octodeploy::env::github_app;
+    let pem = key().pkcs1_pem.as_str();
+    assert!(
+        github_app(vars(&[("GITHUB_TOKEN", "t")]), no_files)
+            .unwrap()
+            .is_none()
+    );
+
+    let app = github_app(
+        vars(&[
+            ("GITHUB_APP_ID", "42"),
+            ("GITHUB_APP_PRIVATE_KEY", pem),
+            ("GITHUB_APP_INSTALLATION_ID", "7"),
+            ("GITHUB_TOKEN", "t"),
+        ]),
+        no_files,
+    )
+    .unwrap()
+    .unwrap();
+    assert!(format!("{app:?}").contains("Id(7)"), "{app:?}");
+
+    // The key from a file; the installation from Actions' GITHUB_REPOSITORY.
+    let app = github_app(
+        vars(&[
+            ("GITHUB_APP_ID", "42"),
+            ("GITHUB_APP_PRIVATE_KEY_PATH", "/keys/app.pem"),
+            ("GITHUB_REPOSITORY", "octo-org/app"),
+        ]),
+        |p: &std::path::Path| {
+            assert_eq!(p, std::path::Path::new("/keys/app.pem"));
+            Ok(key().pkcs8_pem.clone())
+        },
+    )
+    .unwrap()
+    .unwrap();
+    assert!(format!("{app:?}").contains("Repository"), "{app:?}");
+
+    for (pairs, says) in [
+        (vec![("GITHUB_APP_ID", "42")], "GITHUB_APP_PRIVATE_KEY"),
+        (vec![("GITHUB_APP_PRIVATE_KEY", pem)], "GITHUB_APP_ID"),
+        (
+            vec![
+                ("GITHUB_APP_ID", "42"),
+                ("GITHUB_APP_PRIVATE_KEY_PATH", "/nope.pem"),
+            ],
+            "cannot read GITHUB_APP_PRIVATE_KEY_PATH /nope.pem",
+        ),
+        (
+            vec![
+                ("GITHUB_APP_ID", "42"),
+                ("GITHUB_APP_PRIVATE_KEY", "ghp_not_a_key"),
+            ],
+            "not PEM",
+        ),
+        (
+            vec![
+                ("GITHUB_APP_ID", "42"),
+                ("GITHUB_APP_PRIVATE_KEY", pem),
+                ("GITHUB_APP_INSTALLATION_ID", "seven"),
+            ],
+            "GITHUB_APP_INSTALLATION_ID",
+        ),
+    ] {
+        let err = github_app(vars(&pairs), no_files).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(says), "{text}");
+        assert!(!text.contains("ghp_not_a_key"), "{text}");
+    }
+}
