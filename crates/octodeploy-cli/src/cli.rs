@@ -12,6 +12,13 @@ use clap::builder::{
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use octodeploy::State;
 
+pub mod deployments;
+
+use deployments::{
+    DeploymentCreateArgs, DeploymentGetArgs, DeploymentListArgs, DeploymentPruneArgs,
+    DeploymentWaitArgs,
+};
+
 const ENVIRONMENT_HELP: &str = "\
 Environment:
   GITHUB_API_URL       API base URL when --api-url is not given (set by GitHub Actions)
@@ -36,6 +43,8 @@ Examples:
   octodeploy status create octo-org/app 42 --state success --environment production
   octodeploy status list octo-org/app 42 --all --output json
   octodeploy deployment delete octo-org/app 41 --deactivate
+  octodeploy deployment create octo-org/app --ref main --environment staging
+  octodeploy deployment wait octo-org/app 42 --timeout 10m
   octodeploy dispatch octo-org/app deploy-finished --payload '{\"deployment\": 42}'";
 
 /// What `--help` (not `-h`) shows after the options: examples, the
@@ -69,7 +78,7 @@ pub struct Cli {
 }
 
 /// Options every command takes (they may come before or after the command).
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// `--api-url`: where the API is (help texts below, not in rustdoc).
@@ -250,7 +259,7 @@ pub enum Command {
     /// List, get and create deployment statuses
     #[command(subcommand)]
     Status(StatusCommand),
-    /// Delete deployments
+    /// Create, list, get, wait for, prune and delete deployments
     #[command(subcommand)]
     Deployment(DeploymentCommand),
     /// Trigger a repository_dispatch event (starts workflows listening for it)
@@ -278,6 +287,21 @@ pub enum StatusCommand {
 /// `deployment ...`.
 #[derive(Debug, Subcommand)]
 pub enum DeploymentCommand {
+    /// Create a deployment of a ref
+    #[command(after_help = deployments::CREATE_EXAMPLES)]
+    Create(DeploymentCreateArgs),
+    /// List deployments, newest first (one page unless --all)
+    #[command(after_help = deployments::LIST_EXAMPLES)]
+    List(DeploymentListArgs),
+    /// Get one deployment
+    #[command(after_help = deployments::GET_EXAMPLES)]
+    Get(DeploymentGetArgs),
+    /// Wait until a deployment's newest status is terminal
+    #[command(after_help = deployments::WAIT_EXAMPLES)]
+    Wait(DeploymentWaitArgs),
+    /// Delete an environment's old deployments, keeping the newest and the live one
+    #[command(after_help = deployments::PRUNE_EXAMPLES)]
+    Prune(DeploymentPruneArgs),
     /// Delete a deployment (and its statuses)
     #[command(after_help = DELETE_EXAMPLES, long_about = DELETE_LONG_ABOUT)]
     Delete(DeleteArgs),

@@ -65,6 +65,26 @@ pub enum CliError {
         /// Whether an `Authorization` header was sent.
         token_sent: bool,
     },
+    /// `deployment wait` ended in a failed terminal state.
+    #[error("deployment {deployment_id} ended `{state}`")]
+    WaitFailed {
+        /// The deployment.
+        deployment_id: i64,
+        /// `failure`, `error` or `inactive` (or a state the library does
+        /// not know).
+        state: String,
+    },
+    /// `deployment prune` could not remove every deployment it planned to.
+    #[error("{failed} of {planned} deployments could not be deleted (see the report)")]
+    PruneIncomplete {
+        /// How many failed.
+        failed: usize,
+        /// How many were planned.
+        planned: usize,
+        /// The exit code: 3 when GitHub refused, 5 when the server or the
+        /// way to it failed.
+        code: u8,
+    },
     /// The async runtime could not start.
     #[error("could not start the async runtime: {0}")]
     Runtime(#[source] io::Error),
@@ -98,6 +118,12 @@ pub fn arg_for_field(field: &str) -> &str {
         "event_type" => "EVENT_TYPE",
         "owner" | "repo" => "OWNER/REPO",
         "per_page" => "--per-page",
+        "payload" => "--payload",
+        "ref" => "--ref",
+        "task" => "--task",
+        "required_contexts" => "--required-context",
+        "interval" => "--interval",
+        "timeout" => "--timeout",
         "page" => "--page",
         "GITHUB_APP_ID" | "app_id" => "--app-id",
         "GITHUB_APP_PRIVATE_KEY" => "--app-private-key",

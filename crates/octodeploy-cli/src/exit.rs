@@ -135,6 +135,8 @@ pub fn code(err: &CliError) -> u8 {
         | CliError::PayloadRead { .. }
         | CliError::PayloadTooLarge { .. } => USAGE,
         CliError::Config { source } | CliError::Request { source, .. } => library_code(source),
+        CliError::WaitFailed { .. } => WAIT_FAILED,
+        CliError::PruneIncomplete { code, .. } => *code,
         CliError::Runtime(_) | CliError::Output(_) => INTERNAL,
     }
 }
@@ -158,6 +160,8 @@ pub fn library_code(err: &Error) -> u8 {
             }
             _ => UNAVAILABLE,
         },
+        Error::WaitTimedOut(_) => WAIT_TIMED_OUT,
+        Error::DeploymentConflict(_) => REJECTED,
         Error::Api(_) | Error::NonJson { .. } => match err.status() {
             Some(400..=499) => REJECTED,
             _ => UNAVAILABLE,

@@ -8,6 +8,14 @@
 //! octodeploy status create OWNER/REPO DEPLOYMENT_ID --state STATE [--description TEXT]
 //!     [--environment NAME] [--environment-url URL] [--log-url URL] [--target-url URL]
 //!     [--auto-inactive true|false]
+//! octodeploy deployment create OWNER/REPO --ref REF [--environment NAME] [--task T]
+//!     [--description TEXT] [--payload JSON | --payload-file PATH] [--transient]
+//!     [--production | --no-production] [--no-auto-merge] [--required-context NAME]... [--skip-checks]
+//! octodeploy deployment list OWNER/REPO [--environment NAME] [--ref REF] [--sha SHA] [--task T]
+//!     [--per-page N] [--page N | --all]
+//! octodeploy deployment get OWNER/REPO DEPLOYMENT_ID
+//! octodeploy deployment wait OWNER/REPO DEPLOYMENT_ID [--timeout 10m] [--interval 5s]
+//! octodeploy deployment prune OWNER/REPO --environment NAME [--keep N] [--dry-run]
 //! octodeploy deployment delete OWNER/REPO DEPLOYMENT_ID [--deactivate]
 //! octodeploy dispatch OWNER/REPO EVENT_TYPE [--payload JSON | --payload-file PATH | --payload-file -]
 //! octodeploy completions bash|zsh|fish|elvish|powershell
@@ -48,6 +56,7 @@
 mod cli;
 mod error;
 mod exit;
+mod github_output;
 mod output;
 mod payload;
 mod redact;

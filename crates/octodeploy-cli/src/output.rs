@@ -10,6 +10,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::cli::OutputFormat;
 
+pub mod deployments;
+
 /// The table's columns.
 pub const COLUMNS: [&str; 6] = [
     "ID",

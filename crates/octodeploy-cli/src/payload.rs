@@ -51,7 +51,23 @@ impl<'a> Source<'a> {
 /// top-level properties, under 64 KiB serialized (the library's
 /// [`octodeploy::validate::client_payload`]).
 pub fn load(source: Source<'_>) -> Result<Map<String, Value>, CliError> {
-    let bytes = match source {
+    let bytes = read(source)?;
+    parse(&bytes, source)
+}
+
+/// Reads and parses a deployment `payload`: any JSON (the library refuses
+/// what is neither an object nor a string, naming `--payload`).
+pub fn load_value(source: Source<'_>) -> Result<Value, CliError> {
+    let bytes = read(source)?;
+    serde_json::from_slice(&bytes).map_err(|e| CliError::PayloadJson {
+        arg: source.arg(),
+        source: e,
+    })
+}
+
+/// The payload's bytes, at most [`MAX_READ_BYTES`].
+fn read(source: Source<'_>) -> Result<Vec<u8>, CliError> {
+    Ok(match source {
         Source::Inline(json) => json.as_bytes().to_vec(),
         Source::File(path) => {
             let file = File::open(path).map_err(|e| read_error(source, e))?;
@@ -64,8 +80,7 @@ pub fn load(source: Source<'_>) -> Result<Map<String, Value>, CliError> {
             }
             read_limited(stdin, source)?
         }
-    };
-    parse(&bytes, source)
+    })
 }
 
 /// Parses and validates payload bytes read from `source`.

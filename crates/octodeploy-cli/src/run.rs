@@ -24,6 +24,8 @@ use crate::output::{self, Ack};
 use crate::payload;
 use crate::redact::Redactor;
 
+mod deployments;
+
 /// The `User-Agent` the CLI sends.
 pub const USER_AGENT: &str = concat!("octodeploy-cli/", env!("CARGO_PKG_VERSION"));
 
@@ -140,6 +142,21 @@ async fn dispatch_command(global: &GlobalArgs, command: Command) -> Result<(), C
         Command::Status(StatusCommand::Get(args)) => get(global, format, args).await,
         Command::Status(StatusCommand::Create(args)) => create(global, format, args).await,
         Command::Deployment(DeploymentCommand::Delete(args)) => delete(global, format, args).await,
+        Command::Deployment(DeploymentCommand::Create(args)) => {
+            deployments::create(global, format, args).await
+        }
+        Command::Deployment(DeploymentCommand::List(args)) => {
+            deployments::list(global, format, args).await
+        }
+        Command::Deployment(DeploymentCommand::Get(args)) => {
+            deployments::get(global, format, args).await
+        }
+        Command::Deployment(DeploymentCommand::Wait(args)) => {
+            deployments::wait(global, format, args).await
+        }
+        Command::Deployment(DeploymentCommand::Prune(args)) => {
+            deployments::prune(global, format, args).await
+        }
         Command::Dispatch(args) => dispatch(global, format, args).await,
         Command::Completions(_) => Ok(()),
     }
@@ -394,6 +411,8 @@ async fn create(
     // sent" explicit and names the flag.
     request.body().validate().map_err(CliError::invalid)?;
     let status = request.send().await.map_err(|e| conn.error(e))?;
+    crate::github_output::write(&[("status_id", status.id.to_string())])
+        .map_err(CliError::Output)?;
     write_out(|out| output::status(out, format, &status))
 }
 

@@ -8,6 +8,7 @@
 mod app;
 mod cli;
 mod common;
+mod deployments;
 mod fake;
 mod limits;
 mod replay;
