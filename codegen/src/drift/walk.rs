@@ -287,10 +287,18 @@ impl<'a> Walker<'a> {
                 *key != IGNORED_EXTENSION && !handled.iter().any(|list| list.contains(key))
             })
             .collect();
-        let same_examples = examples(a) == examples(b);
+        let (old_examples, new_examples) = (examples(self.base, a), examples(self.other, b));
+        if old_examples != new_examples {
+            // One change for the example values, however each side spells them.
+            let values = |v: Vec<&Value>| (!v.is_empty()).then(|| v.into_iter().cloned().collect());
+            let kind = ChangeKind::Documentation {
+                keyword: "examples".to_owned(),
+            };
+            self.push(loc, side, kind, values(old_examples), values(new_examples));
+        }
         for key in keys {
             let (old, new) = (a.get(key), b.get(key));
-            if old == new || (same_examples && (key == "example" || key == "examples")) {
+            if old == new || key == "example" || key == "examples" {
                 continue;
             }
             let keyword = key.to_owned();
@@ -506,18 +514,18 @@ fn flag(value: &Value, keyword: &str) -> bool {
 /// The example values of a schema, parameter or media type, however they
 /// are spelled: `example: v` (3.0), `examples: [v, ...]` (3.1 schemas),
 /// `examples: {name: {value: v}}` (media types and parameters; an entry
-/// that is a `$ref` counts as itself). `example` → `examples` alone is
-/// therefore no change.
-fn examples(value: &Value) -> Vec<&Value> {
+/// that is a `$ref` is resolved, so a bundled and a dereferenced
+/// description compare equal). `example` → `examples` alone is therefore
+/// no change.
+fn examples<'a>(doc: Doc<'a>, value: &'a Value) -> Vec<&'a Value> {
     let mut out: Vec<&Value> = value.get("example").into_iter().collect();
     match value.get("examples") {
         Some(Value::Array(items)) => out.extend(items),
         Some(Value::Object(named)) => {
-            out.extend(
-                named
-                    .values()
-                    .map(|entry| entry.get("value").unwrap_or(entry)),
-            );
+            out.extend(named.values().map(|entry| {
+                let entry = doc.resolve(entry).map_or(entry, |(resolved, _)| resolved);
+                entry.get("value").unwrap_or(entry)
+            }));
         }
         Some(other) => out.push(other),
         None => {}

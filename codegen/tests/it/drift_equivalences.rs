@@ -324,3 +324,43 @@ fn a_31_spelling_of_the_fragment_has_no_drift() {
     let report = compare(&fragment, &next).unwrap();
     assert!(report.is_empty(), "{}", report.render_text());
 }
+
+/// A dereferenced description (`.deref.json`: every `$ref` inlined) reads
+/// like its bundled form: example `$ref`s are resolved, inline composition
+/// members are labelled by their title as GitHub names components.
+#[test]
+fn a_dereferenced_spelling_compares_like_the_bundled_one() {
+    let with = |owner: Value, example: Value| {
+        let mut s = spec(r("user"), "integer", json!({}));
+        s["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["examples"] =
+            json!({"default": example});
+        s["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+            ["owner"] = owner;
+        s["components"]["examples"] = json!({"x": {"value": {"user": {"id": 1}}}});
+        s["components"]["schemas"]["enterprise"] = json!({"title": "Enterprise", "type": "object"});
+        s
+    };
+    let user = json!({"type": "object", "properties": {"id": {"type": "integer"}}});
+    let base = with(
+        r("nullable-user"),
+        json!({"$ref": "#/components/examples/x"}),
+    );
+    let bundled = with(
+        json!({"oneOf": [r("user"), r("enterprise")]}),
+        json!({"$ref": "#/components/examples/x"}),
+    );
+    let mut titled = user.clone();
+    titled["title"] = json!("User");
+    let dereferenced = with(
+        json!({"oneOf": [titled, {"title": "Enterprise", "type": "object"}]}),
+        json!({"value": {"user": {"id": 1}}}),
+    );
+    let a = diff(&base, &bundled).render_text();
+    let b = diff(&base, &dereferenced).render_text();
+    assert_eq!(a, b);
+    assert!(
+        a.contains("composition nullable-user -> oneOf[user, enterprise]"),
+        "{a}"
+    );
+    assert!(!a.contains("examples"), "{a}");
+}

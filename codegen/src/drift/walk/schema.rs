@@ -497,10 +497,22 @@ fn type_effect(old: Option<&BTreeSet<&str>>, new: Option<&BTreeSet<&str>>) -> Ef
     }
 }
 
-/// A short name for a composition member: its component name or its type.
+/// A short name for a composition member: its component name, else its
+/// `title` as GitHub names components (`Simple User` → `simple-user`, so a
+/// dereferenced description reads like a bundled one), else its type.
 fn member_label(member: &Value) -> String {
     if let Some(reference) = member.get("$ref").and_then(Value::as_str) {
         return reference.rsplit('/').next().unwrap_or(reference).to_owned();
+    }
+    if let Some(title) = member.get("title").and_then(Value::as_str) {
+        let slug: Vec<String> = title
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if !slug.is_empty() {
+            return slug.join("-");
+        }
     }
     match member.get("type") {
         Some(Value::String(ty)) => ty.clone(),
