@@ -64,6 +64,8 @@ pub enum CliError {
         api_url: String,
         /// Whether an `Authorization` header was sent.
         token_sent: bool,
+        /// `--max-wait`, when retries were on.
+        max_wait: Option<std::time::Duration>,
     },
     /// `deployment wait` ended in a failed terminal state.
     #[error("deployment {deployment_id} ended `{state}`")]

@@ -3,7 +3,7 @@
 //! error, and the message printed for it.
 
 use std::error::Error as _;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use octodeploy::{AuthError, ConfigError, Error, RateLimitError, RateLimitKind};
@@ -265,17 +265,46 @@ fn human_duration(secs: u64) -> String {
     }
 }
 
+/// Why a rate limit was not waited out, when the flags decided it.
+fn rate_limit_hint(
+    rl: &RateLimitError,
+    max_wait: Option<Duration>,
+    now: SystemTime,
+) -> Option<String> {
+    let Some(max_wait) = max_wait else {
+        return Some(
+            "retries are off (--no-retry or --retries 0): nothing was waited out".to_owned(),
+        );
+    };
+    match rl.wait_from(now) {
+        Some(asked) if asked > max_wait => Some(format!(
+            "GitHub asks to wait {}, longer than --max-wait {}: raise --max-wait to wait it out, or run later",
+            human_duration(asked.as_secs()),
+            human_duration(max_wait.as_secs())
+        )),
+        None if rl.kind == RateLimitKind::Secondary && max_wait < Duration::from_secs(60) => {
+            Some(format!(
+                "GitHub said no Retry-After, which means waiting at least a minute, longer than --max-wait {}",
+                human_duration(max_wait.as_secs())
+            ))
+        }
+        _ => None,
+    }
+}
+
 fn hints(err: &CliError) -> Vec<String> {
     let CliError::Request {
         source,
         api_url,
         token_sent,
+        max_wait,
     } = err
     else {
         return Vec::new();
     };
     let mut hints = Vec::new();
     match (source, source.status()) {
+        (Error::RateLimited(rl), _) => hints.extend(rate_limit_hint(rl, *max_wait, SystemTime::now())),
         (Error::Api(_), Some(401)) if *token_sent => hints.push(
             "GitHub refused the token: check --token, $GH_TOKEN or $GITHUB_TOKEN (expired? revoked?)"
                 .to_owned(),

@@ -166,6 +166,8 @@ async fn dispatch_command(global: &GlobalArgs, command: Command) -> Result<(), C
 struct Connection {
     client: Client,
     token_sent: bool,
+    /// `--max-wait`, when retries are on.
+    max_wait: Option<std::time::Duration>,
 }
 
 impl Connection {
@@ -236,7 +238,11 @@ impl Connection {
             max_wait = ?global.max_wait,
             "configured"
         );
-        Ok(Connection { client, token_sent })
+        Ok(Connection {
+            client,
+            token_sent,
+            max_wait: (retries > 0).then_some(global.max_wait),
+        })
     }
 
     /// Wraps a library error with what the message needs; a validation
@@ -253,6 +259,7 @@ impl Connection {
                     .trim_end_matches('/')
                     .to_owned(),
                 token_sent: self.token_sent,
+                max_wait: self.max_wait,
             },
         }
     }

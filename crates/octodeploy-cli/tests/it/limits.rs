@@ -55,6 +55,16 @@ async fn retries_count_from_the_flag_or_the_environment() {
         .await;
     run.expect_code(5);
     assert_eq!(fake.requests().len(), 1, "--no-retry wins");
+
+    fake.clear_requests();
+    fake.faults().clear().secondary_rate_limit(1, 1);
+    let run = against(&fake.base_url())
+        .args(["--retries", "0"])
+        .args(LIST)
+        .run()
+        .await;
+    run.expect_code(4)
+        .expect_stderr(&["hint: retries are off (--no-retry or --retries 0)"]);
 }
 
 #[tokio::test]
@@ -67,7 +77,10 @@ async fn a_rate_limit_asking_for_more_than_max_wait_fails_at_once() {
         .args(LIST)
         .run()
         .await;
-    run.expect_code(4).expect_stderr(&["retry after 30s"]);
+    run.expect_code(4).expect_stderr(&[
+        "retry after 30s",
+        "hint: GitHub asks to wait 30s, longer than --max-wait 5s",
+    ]);
     assert_eq!(fake.requests().len(), 1, "not waited out");
 
     fake.clear_requests();
@@ -109,8 +122,10 @@ async fn a_429_without_retry_after_is_bounded_by_max_wait() {
     )
     .await
     .expect("the 429 was waited out");
-    run.expect_code(4)
-        .expect_stderr(&["secondary rate limit, HTTP 429"]);
+    run.expect_code(4).expect_stderr(&[
+        "secondary rate limit, HTTP 429",
+        "hint: GitHub said no Retry-After, which means waiting at least a minute, longer than --max-wait 59s",
+    ]);
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
 
