@@ -375,7 +375,7 @@ fn renamed_component_and_inlined_schema_are_not_changes() {
 }
 
 #[test]
-fn ref_replaced_by_one_of_is_a_composition_change() {
+fn ref_replaced_by_one_of_is_an_added_alternative_walked_beneath() {
     let mut thing = thing();
     thing["properties"]["owner"] = json!({"$ref": "#/components/schemas/user"});
     let user = json!({"type": "object", "properties": {"login": {"type": "string"}}});
@@ -388,19 +388,44 @@ fn ref_replaced_by_one_of_is_a_composition_change() {
         {"$ref": "#/components/schemas/user"},
         {"$ref": "#/components/schemas/org"}
     ]});
+    let mut user_after = user.clone();
+    user_after["properties"]["id"] = json!({"type": "integer"});
     let after = spec(
         body(),
         json!({"$ref": "#/components/schemas/thing"}),
-        json!({"thing": thing, "user": user, "org": {"type": "object"}}),
+        json!({"thing": thing, "user": user_after, "org": {"type": "object"}}),
     );
     let report = diff(&before, &after);
+    let text = report.render_text();
+    // The new alternative (a wider response: breaking) ...
+    let added = find(
+        &report,
+        OP,
+        "response 201 application/json .owner|oneOf[1]",
+        "member-added",
+    );
+    assert_eq!(added.class, Class::Breaking);
+    assert!(added.render().ends_with(": member added (org)"), "{text}");
+    // ... and the change beneath the alternative that matches the old schema.
+    find(
+        &report,
+        OP,
+        "response 201 application/json .owner.id",
+        "property-added",
+    );
+    assert_eq!(report.changes().len(), 2, "{text}");
+
+    // An alternative that matches nothing stays a composition change.
+    let mut unrelated = after.clone();
+    unrelated["components"]["schemas"]["thing"]["properties"]["owner"] =
+        json!({"oneOf": [{"$ref": "#/components/schemas/org"}, {"type": "string"}]});
+    let report = diff(&before, &unrelated);
     let change = only(&report);
     assert_eq!(change.kind, ChangeKind::CompositionChanged);
-    assert_eq!(change.class, Class::Breaking);
     assert!(
         change
             .render()
-            .ends_with(".owner: composition user -> oneOf[user, org]"),
+            .ends_with(".owner: composition user -> oneOf[org, string]"),
         "{}",
         change.render()
     );
@@ -565,8 +590,8 @@ fn ghes_3_0_to_3_22_has_the_known_drift() {
     );
     expect(
         create,
-        "response 201 application/json .performed_via_github_app.owner",
-        "composition-changed",
+        "response 201 application/json .performed_via_github_app.owner|oneOf[1]",
+        "member-added",
         Class::Breaking,
     );
     let text = report.render_text();

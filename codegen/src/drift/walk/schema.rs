@@ -131,6 +131,11 @@ impl<'a> Walker<'a> {
         };
         let keywords = composed(a);
         if keywords != composed(b) {
+            // One side is an alternative of the other (`oneOf [X, Y]` vs
+            // `X`): alternatives removed or added, and X walked beneath.
+            if let Some(done) = self.one_alternative(loc, side, (a, a_name), (b, b_name))? {
+                return Ok(done);
+            }
             let (old, new) = (describe(a, a_name), describe(b, b_name));
             let kind = ChangeKind::CompositionChanged;
             self.push(loc, side, kind, Some(old.into()), Some(new.into()));
@@ -197,6 +202,87 @@ impl<'a> Walker<'a> {
         ];
         self.rest(loc, side, a, b, &handled);
         Ok(())
+    }
+
+    /// When exactly one side is a `oneOf`/`anyOf` and the other side is one
+    /// of its alternatives (same component name or title), reports the
+    /// other alternatives as removed (narrowed) or added (widened) and
+    /// compares the matching pair; `None` when the shapes do not match so.
+    fn one_alternative(
+        &mut self,
+        loc: &Loc,
+        side: Side,
+        (a, a_name): (&'a Value, Option<&'a str>),
+        (b, b_name): (&'a Value, Option<&'a str>),
+    ) -> Result<Option<()>, DriftError> {
+        let alternatives = |s: &Value| -> Option<&'static str> {
+            let present: Vec<&str> = COMPOSITIONS
+                .into_iter()
+                .filter(|k| s.get(k).is_some())
+                .collect();
+            match present.as_slice() {
+                [k @ ("oneOf" | "anyOf")] => Some(k),
+                _ => None,
+            }
+        };
+        let (composed, keyword, single, single_name, removed) =
+            match (alternatives(a), alternatives(b)) {
+                (Some(k), None) if composed_keywords(b).is_empty() => (a, k, b, b_name, true),
+                (None, Some(k)) if composed_keywords(a).is_empty() => (b, k, a, a_name, false),
+                _ => return Ok(None),
+            };
+        let doc = if removed { self.base } else { self.other };
+        let members = non_null_members(composed, keyword);
+        let identity = |schema: &Value, name: Option<&str>| -> Vec<String> {
+            let mut ids: Vec<String> = name
+                .map(|n| n.trim_start_matches("nullable-").to_owned())
+                .into_iter()
+                .collect();
+            if let Some(title) = schema.get("title").and_then(Value::as_str) {
+                ids.push(title.to_ascii_lowercase());
+            }
+            if ids.is_empty()
+                && let Some(ty) = single_type(schema)
+            {
+                ids.push(format!("type {ty}"));
+            }
+            ids
+        };
+        let wanted = identity(single, single_name);
+        let mut matched = None;
+        for (index, member) in members.iter().enumerate() {
+            let (resolved, name) = doc.resolve(member)?;
+            let ids = identity(resolved, name);
+            if ids.iter().any(|id| wanted.contains(id)) {
+                matched = Some(index);
+                break;
+            }
+        }
+        let Some(index) = matched else {
+            return Ok(None);
+        };
+        for (other, member) in members.iter().enumerate().filter(|(i, _)| *i != index) {
+            let member_loc = loc.child(&format!("|{keyword}[{other}]"));
+            let label = Some(Value::String(member_label(member)));
+            if removed {
+                let kind = ChangeKind::MemberRemoved {
+                    effect: Effect::Narrowed,
+                };
+                self.push(&member_loc, side, kind, label, None);
+            } else {
+                let kind = ChangeKind::MemberAdded {
+                    effect: Effect::Widened,
+                };
+                self.push(&member_loc, side, kind, None, label);
+            }
+        }
+        let (x, y) = if removed {
+            (members[index], single)
+        } else {
+            (single, members[index])
+        };
+        self.schema(loc, side, x, y)?;
+        Ok(Some(()))
     }
 
     /// Compares `oneOf`/`anyOf`/`allOf` members by position.
@@ -368,6 +454,14 @@ fn bound_effect(keyword: &str, old: &Value, new: &Value) -> Effect {
         Some(order) if LOWER_BOUNDS.contains(&keyword) => order.reverse().into(),
         _ => Effect::Incomparable,
     }
+}
+
+/// The composition keywords a schema uses.
+fn composed_keywords(schema: &Value) -> Vec<&'static str> {
+    COMPOSITIONS
+        .into_iter()
+        .filter(|k| schema.get(k).is_some())
+        .collect()
 }
 
 /// `nullable: true` (3.0), `"null"` in a `type` array (3.1), or a null
