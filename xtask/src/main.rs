@@ -24,6 +24,8 @@ use codegen::Workspace;
 
 mod drift;
 mod release;
+#[cfg(test)]
+mod tidy;
 
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", about = "octodeploy's code generation tasks")]
