@@ -8,7 +8,7 @@ use std::path::Path;
 /// The crates published to the crate registry, in publishing order (each after
 /// what it depends on). Every other workspace member has `publish = false`;
 /// the tidy test holds the two together.
-pub const PUBLISHED: &[&str] = &[
+pub(crate) const PUBLISHED: &[&str] = &[
     "octodeploy-api",
     "octodeploy-fake",
     "octodeploy",
@@ -16,11 +16,11 @@ pub const PUBLISHED: &[&str] = &[
 ];
 
 /// The README example crate's manifest, relative to the workspace root.
-pub const README_EXAMPLE: &str = "examples/readme/Cargo.toml";
+pub(crate) const README_EXAMPLE: &str = "examples/readme/Cargo.toml";
 
 /// `cargo package` arguments for every published crate. `--allow-dirty` so a
 /// local run before committing works; CI runs on a clean checkout anyway.
-pub fn package_args() -> Vec<&'static str> {
+pub(crate) fn package_args() -> Vec<&'static str> {
     let mut args = vec!["package", "--locked", "--offline", "--allow-dirty"];
     for name in PUBLISHED {
         args.extend(["-p", name]);
@@ -32,7 +32,7 @@ pub fn package_args() -> Vec<&'static str> {
 /// target directory so dependencies are not built twice. Not `--locked`: the
 /// example keeps no lock file and resolves as a user's fresh crate would (from
 /// what is already downloaded: `--offline`).
-pub fn readme_example_args(root: &Path) -> Vec<String> {
+pub(crate) fn readme_example_args(root: &Path) -> Vec<String> {
     vec![
         "build".into(),
         "--offline".into(),

@@ -23,11 +23,18 @@ const GENERATED: &[&str] = &["crates/octodeploy-api/src/lib.rs"];
 
 /// Hand-written files allowed over [`MAX_LINES`] for now, each with the reason.
 /// An entry that is no longer needed fails the test, so the list only shrinks.
-const TOO_LONG: &[(&str, &str)] = &[(
-    "tests/it/client.rs",
-    "the library replayed against every cassette; to be split by topic (statuses, \
-     errors and rate limits, retries, pagination) once the additions in flight land",
-)];
+const TOO_LONG: &[(&str, &str)] = &[
+    (
+        "tests/it/client.rs",
+        "the library replayed against every cassette; to be split by topic (statuses, \
+         errors and rate limits, retries, pagination) once the additions in flight land",
+    ),
+    (
+        "codegen/tests/it/drift.rs",
+        "the drift checker's tests, grown past the limit by work in flight; to be split \
+         into classification, real descriptions and snapshot modules",
+    ),
+];
 
 /// Binary-only packages: nothing in them is reachable from outside, so an item
 /// is `pub(crate)` at most (a `pub` would claim an API that does not exist).
@@ -52,8 +59,7 @@ fn rel(path: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// Every file under `dir` (recursively), skipping build output, VCS data and
-/// hidden directories.
+/// Every file under `dir` (recursively), skipping build output and VCS data.
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -62,7 +68,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             if path.is_dir() {
-                if name != "target" && !name.starts_with('.') {
+                if name != "target" && name != ".git" {
                     stack.push(path);
                 }
             } else {
@@ -144,7 +150,8 @@ fn binary_crates_export_nothing() {
     let mut found = Vec::new();
     for dir in BINARY_CRATES {
         for path in files(&root().join(dir)) {
-            if path.extension().is_some_and(|e| e == "rs") {
+            // This file's own tests spell `pub` items inside strings.
+            if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("xtask/src/tidy.rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for item in public_items(&text) {
                     found.push(format!("{}:{item}", rel(&path)));

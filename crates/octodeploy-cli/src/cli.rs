@@ -12,7 +12,7 @@ use clap::builder::{
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use octodeploy::State;
 
-pub mod deployments;
+pub(crate) mod deployments;
 
 use deployments::{
     DeploymentCreateArgs, DeploymentGetArgs, DeploymentListArgs, DeploymentPruneArgs,
@@ -68,19 +68,19 @@ fn long_after_help() -> String {
     after_help = TOP_EXAMPLES,
     after_long_help = long_after_help(),
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Options every command takes.
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// Options every command takes (they may come before or after the command).
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// `--api-url`: where the API is (help texts below, not in rustdoc).
     #[arg(
         long,
@@ -94,7 +94,7 @@ pub struct GlobalArgs {
                      A GHES host (https://ghe.example.com, which becomes \
                      https://ghe.example.com/api/v3), a full API URL, or https://api.github.com."
     )]
-    pub api_url: Option<String>,
+    pub(crate) api_url: Option<String>,
 
     /// Token [default: $GH_TOKEN, else $GITHUB_TOKEN; for a GHES $GH_HOST,
     /// $GH_ENTERPRISE_TOKEN, else $GITHUB_ENTERPRISE_TOKEN]
@@ -102,7 +102,7 @@ pub struct GlobalArgs {
     /// Prefer the environment: command lines are visible to other users of
     /// the machine. The token is never printed.
     #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
+    pub(crate) token: Option<String>,
 
     /// Authenticate as this GitHub App (its App id or client id) instead of
     /// with a token [env: GITHUB_APP_ID]
@@ -111,22 +111,22 @@ pub struct GlobalArgs {
     /// before they expire; an App wins over --token and the token
     /// variables. Needs --app-private-key (or $GITHUB_APP_PRIVATE_KEY).
     #[arg(long, global = true, value_name = "ID")]
-    pub app_id: Option<String>,
+    pub(crate) app_id: Option<String>,
 
     /// The GitHub App's private key file, PEM as GitHub generates it
     /// [env: GITHUB_APP_PRIVATE_KEY_PATH]
     #[arg(long, global = true, value_name = "PATH")]
-    pub app_private_key: Option<PathBuf>,
+    pub(crate) app_private_key: Option<PathBuf>,
 
     /// The App's installation to act as [env: GITHUB_APP_INSTALLATION_ID;
     /// default: the installation on the command's OWNER/REPO]
     #[arg(long, global = true, value_name = "ID", value_parser = clap::value_parser!(i64).range(1..))]
-    pub installation_id: Option<i64>,
+    pub(crate) installation_id: Option<i64>,
 
     /// Output format [default: table when standard output is a terminal,
     /// else json]
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
-    pub output: Option<OutputFormat>,
+    pub(crate) output: Option<OutputFormat>,
 
     /// Do not retry failed requests (the same as --retries 0)
     ///
@@ -134,7 +134,7 @@ pub struct GlobalArgs {
     /// rate limits whose wait fits --max-wait; POSTs only when GitHub did not
     /// process them (a duplicate dispatch would run workflows twice).
     #[arg(long, global = true)]
-    pub no_retry: bool,
+    pub(crate) no_retry: bool,
 
     /// Retries after a failed attempt, 0 to 10
     ///
@@ -149,7 +149,7 @@ pub struct GlobalArgs {
         default_value_t = DEFAULT_RETRIES,
         value_parser = clap::value_parser!(u32).range(0..=10)
     )]
-    pub retries: u32,
+    pub(crate) retries: u32,
 
     /// Time limit of each HTTP request, from connecting to the last byte
     /// (500ms, 30s, 2m...)
@@ -161,7 +161,7 @@ pub struct GlobalArgs {
         default_value = DEFAULT_TIMEOUT,
         value_parser = parse_timeout
     )]
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 
     /// The longest wait before a retry (a backoff, Retry-After, a
     /// rate-limit reset)
@@ -178,7 +178,7 @@ pub struct GlobalArgs {
         default_value = DEFAULT_MAX_WAIT,
         value_parser = parse_duration
     )]
-    pub max_wait: Duration,
+    pub(crate) max_wait: Duration,
 
     /// The first backoff between retries after a failure; it doubles with
     /// each retry (at most 30s), randomized between half and all of it
@@ -190,27 +190,27 @@ pub struct GlobalArgs {
         default_value = DEFAULT_BACKOFF,
         value_parser = parse_duration
     )]
-    pub backoff: Duration,
+    pub(crate) backoff: Duration,
 
     /// Log to standard error: -v requests (info), -vv debug, -vvv everything
     #[arg(short, long, global = true, action = ArgAction::Count)]
-    pub verbose: u8,
+    pub(crate) verbose: u8,
 }
 
 /// `--retries` when neither the flag nor `OCTODEPLOY_RETRIES` is given.
-pub const DEFAULT_RETRIES: u32 = 3;
+pub(crate) const DEFAULT_RETRIES: u32 = 3;
 /// `--timeout`'s default.
-pub const DEFAULT_TIMEOUT: &str = "30s";
+pub(crate) const DEFAULT_TIMEOUT: &str = "30s";
 /// `--max-wait`'s default.
-pub const DEFAULT_MAX_WAIT: &str = "60s";
+pub(crate) const DEFAULT_MAX_WAIT: &str = "60s";
 /// `--backoff`'s default.
-pub const DEFAULT_BACKOFF: &str = "500ms";
+pub(crate) const DEFAULT_BACKOFF: &str = "500ms";
 /// The longest duration any flag accepts.
-pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
 /// Parses `500ms`, `30s`, `2m`, `1h` or a bare number of seconds, at most
 /// [`MAX_DURATION`].
-pub fn parse_duration(value: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(value: &str) -> Result<Duration, String> {
     let value = value.trim();
     let split = value
         .find(|c: char| !c.is_ascii_digit())
@@ -232,7 +232,7 @@ pub fn parse_duration(value: &str) -> Result<Duration, String> {
 }
 
 /// [`parse_duration`], and not zero.
-pub fn parse_timeout(value: &str) -> Result<Duration, String> {
+pub(crate) fn parse_timeout(value: &str) -> Result<Duration, String> {
     match parse_duration(value)? {
         d if d.is_zero() => Err("a timeout of 0 would fail every request".to_owned()),
         d => Ok(d),
@@ -241,7 +241,7 @@ pub fn parse_timeout(value: &str) -> Result<Duration, String> {
 
 /// `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// JSON on standard output: a status, an array of statuses, or
     /// {"ok": true, ...} for delete and dispatch
     Json,
@@ -255,7 +255,7 @@ pub enum OutputFormat {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// List, get and create deployment statuses
     #[command(subcommand)]
     Status(StatusCommand),
@@ -272,7 +272,7 @@ pub enum Command {
 
 /// `status ...`.
 #[derive(Debug, Subcommand)]
-pub enum StatusCommand {
+pub(crate) enum StatusCommand {
     /// List a deployment's statuses, newest first (one page unless --all)
     #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
@@ -286,7 +286,7 @@ pub enum StatusCommand {
 
 /// `deployment ...`.
 #[derive(Debug, Subcommand)]
-pub enum DeploymentCommand {
+pub(crate) enum DeploymentCommand {
     /// Create a deployment of a ref
     #[command(after_help = deployments::CREATE_EXAMPLES)]
     Create(DeploymentCreateArgs),
@@ -350,117 +350,117 @@ Examples:
 
 /// `status list`.
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// The repository, OWNER/REPO
     #[arg(value_name = "OWNER/REPO", value_parser = parse_repo)]
-    pub repo: RepoSlug,
+    pub(crate) repo: RepoSlug,
     /// The deployment id
     #[arg(value_name = "DEPLOYMENT_ID", value_parser = clap::value_parser!(i64).range(1..))]
-    pub deployment_id: i64,
+    pub(crate) deployment_id: i64,
     /// Results per page, 1 to 100 (GitHub's default: 30; with --all: 100)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub per_page: Option<u32>,
+    pub(crate) per_page: Option<u32>,
     /// The page to fetch, from 1
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "all")]
-    pub page: Option<u32>,
+    pub(crate) page: Option<u32>,
     /// Fetch every page (following GitHub's Link headers); progress on
     /// standard error when it is a terminal
     #[arg(long)]
-    pub all: bool,
+    pub(crate) all: bool,
 }
 
 /// `status get`.
 #[derive(Debug, Args)]
-pub struct GetArgs {
+pub(crate) struct GetArgs {
     /// The repository, OWNER/REPO
     #[arg(value_name = "OWNER/REPO", value_parser = parse_repo)]
-    pub repo: RepoSlug,
+    pub(crate) repo: RepoSlug,
     /// The deployment id
     #[arg(value_name = "DEPLOYMENT_ID", value_parser = clap::value_parser!(i64).range(1..))]
-    pub deployment_id: i64,
+    pub(crate) deployment_id: i64,
     /// The status id
     #[arg(value_name = "STATUS_ID", value_parser = clap::value_parser!(i64).range(1..))]
-    pub status_id: i64,
+    pub(crate) status_id: i64,
 }
 
 /// `status create`.
 #[derive(Debug, Args)]
-pub struct CreateArgs {
+pub(crate) struct CreateArgs {
     /// The repository, OWNER/REPO
     #[arg(value_name = "OWNER/REPO", value_parser = parse_repo)]
-    pub repo: RepoSlug,
+    pub(crate) repo: RepoSlug,
     /// The deployment id
     #[arg(value_name = "DEPLOYMENT_ID", value_parser = clap::value_parser!(i64).range(1..))]
-    pub deployment_id: i64,
+    pub(crate) deployment_id: i64,
     /// The state
     #[arg(long, value_name = "STATE", value_parser = state_parser())]
-    pub state: State,
+    pub(crate) state: State,
     /// A short description, at most 140 characters
     #[arg(long, value_name = "TEXT")]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The environment name (any name; moves the deployment there)
     #[arg(long, value_name = "NAME")]
-    pub environment: Option<String>,
+    pub(crate) environment: Option<String>,
     /// The environment's URL
     #[arg(long, value_name = "URL")]
-    pub environment_url: Option<String>,
+    pub(crate) environment_url: Option<String>,
     /// The deployment's output, e.g. the CI run (GitHub sets target_url from it)
     #[arg(long, value_name = "URL")]
-    pub log_url: Option<String>,
+    pub(crate) log_url: Option<String>,
     /// The deprecated target URL (prefer --log-url)
     #[arg(long, value_name = "URL")]
-    pub target_url: Option<String>,
+    pub(crate) target_url: Option<String>,
     /// Whether a success makes earlier deployments to the same environment
     /// inactive (GitHub's default: true)
     #[arg(long, value_name = "BOOL", action = ArgAction::Set, value_parser = clap::value_parser!(bool))]
-    pub auto_inactive: Option<bool>,
+    pub(crate) auto_inactive: Option<bool>,
 }
 
 /// `deployment delete`.
 #[derive(Debug, Args)]
-pub struct DeleteArgs {
+pub(crate) struct DeleteArgs {
     /// The repository, OWNER/REPO
     #[arg(value_name = "OWNER/REPO", value_parser = parse_repo)]
-    pub repo: RepoSlug,
+    pub(crate) repo: RepoSlug,
     /// The deployment id
     #[arg(value_name = "DEPLOYMENT_ID", value_parser = clap::value_parser!(i64).range(1..))]
-    pub deployment_id: i64,
+    pub(crate) deployment_id: i64,
     /// Mark the deployment inactive first (needed to delete an active
     /// deployment among others)
     #[arg(long)]
-    pub deactivate: bool,
+    pub(crate) deactivate: bool,
 }
 
 /// `dispatch`.
 #[derive(Debug, Args)]
-pub struct DispatchArgs {
+pub(crate) struct DispatchArgs {
     /// The repository, OWNER/REPO
     #[arg(value_name = "OWNER/REPO", value_parser = parse_repo)]
-    pub repo: RepoSlug,
+    pub(crate) repo: RepoSlug,
     /// The event type workflows filter on (`on: repository_dispatch: types:`),
     /// 1 to 100 characters
     #[arg(value_name = "EVENT_TYPE")]
-    pub event_type: String,
+    pub(crate) event_type: String,
     /// The client_payload: a JSON object, at most 10 top-level properties,
     /// under 64 KiB
     #[arg(long, value_name = "JSON", conflicts_with = "payload_file")]
-    pub payload: Option<String>,
+    pub(crate) payload: Option<String>,
     /// Read the client_payload from a file (`-` for standard input)
     #[arg(long, value_name = "PATH")]
-    pub payload_file: Option<PathBuf>,
+    pub(crate) payload_file: Option<PathBuf>,
 }
 
 /// `completions`.
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell
     #[arg(value_enum, value_name = "SHELL")]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// `--state`: the library's known states ([`State::KNOWN`]), as `--help`
 /// lists them (a state the library learns appears here by itself).
-pub fn state_parser() -> impl clap::builder::TypedValueParser<Value = State> {
+pub(crate) fn state_parser() -> impl clap::builder::TypedValueParser<Value = State> {
     let values = State::KNOWN
         .iter()
         .map(|state| PossibleValue::new(state.as_str().to_owned()).help(state_help(state)));
@@ -483,11 +483,11 @@ fn state_help(state: &State) -> &'static str {
 
 /// `OWNER/REPO`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepoSlug {
+pub(crate) struct RepoSlug {
     /// The owner (user or organization).
-    pub owner: String,
+    pub(crate) owner: String,
     /// The repository name.
-    pub name: String,
+    pub(crate) name: String,
 }
 
 impl fmt::Display for RepoSlug {
@@ -497,7 +497,7 @@ impl fmt::Display for RepoSlug {
 }
 
 /// Parses `OWNER/REPO`: two non-empty names, neither `.` nor `..`.
-pub fn parse_repo(value: &str) -> Result<RepoSlug, String> {
+pub(crate) fn parse_repo(value: &str) -> Result<RepoSlug, String> {
     let Some((owner, name)) = value.split_once('/') else {
         return Err(format!("expected OWNER/REPO, got `{value}`"));
     };

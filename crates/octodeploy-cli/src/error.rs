@@ -8,7 +8,7 @@ use octodeploy::ValidationError;
 /// A CLI-level failure.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum CliError {
+pub(crate) enum CliError {
     /// An argument that parses but breaks GitHub's rules, refused before any
     /// request (`arg` is the flag or positional as the user typed it).
     #[error("invalid `{arg}`: {}", .source.problem)]
@@ -98,7 +98,7 @@ pub enum CliError {
 impl CliError {
     /// A library validation error, named after the argument the user typed
     /// rather than the request field.
-    pub fn invalid(source: ValidationError) -> CliError {
+    pub(crate) fn invalid(source: ValidationError) -> CliError {
         CliError::Invalid {
             arg: arg_for_field(source.field).to_owned(),
             source,
@@ -107,7 +107,7 @@ impl CliError {
 }
 
 /// The CLI argument that feeds a request field.
-pub fn arg_for_field(field: &str) -> &str {
+pub(crate) fn arg_for_field(field: &str) -> &str {
     match field {
         "state" => "--state",
         "description" => "--description",

@@ -12,36 +12,36 @@ use crate::error::CliError;
 use crate::text::one_line;
 
 /// Success.
-pub const SUCCESS: u8 = 0;
+pub(crate) const SUCCESS: u8 = 0;
 /// An internal failure (not the user's input, not GitHub).
-pub const INTERNAL: u8 = 1;
+pub(crate) const INTERNAL: u8 = 1;
 /// A usage error or invalid input; nothing was sent.
-pub const USAGE: u8 = 2;
+pub(crate) const USAGE: u8 = 2;
 /// GitHub rejected the request (4xx other than rate limits).
-pub const REJECTED: u8 = 3;
+pub(crate) const REJECTED: u8 = 3;
 /// Rate limited.
-pub const RATE_LIMITED: u8 = 4;
+pub(crate) const RATE_LIMITED: u8 = 4;
 /// A server (5xx) or transport failure.
-pub const UNAVAILABLE: u8 = 5;
+pub(crate) const UNAVAILABLE: u8 = 5;
 /// A POST was sent and failed without a clear answer: GitHub may have
 /// processed it.
-pub const OUTCOME_UNKNOWN: u8 = 6;
+pub(crate) const OUTCOME_UNKNOWN: u8 = 6;
 /// `deployment wait`: the deployment ended in a failed terminal state.
-pub const WAIT_FAILED: u8 = 7;
+pub(crate) const WAIT_FAILED: u8 = 7;
 /// `deployment wait`: the time limit passed first.
-pub const WAIT_TIMED_OUT: u8 = 8;
+pub(crate) const WAIT_TIMED_OUT: u8 = 8;
 
 /// One exit code and what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExitCodeDoc {
+pub(crate) struct ExitCodeDoc {
     /// The code.
-    pub code: u8,
+    pub(crate) code: u8,
     /// What it means, as one sentence for `--help` and the README.
-    pub meaning: &'static str,
+    pub(crate) meaning: &'static str,
 }
 
 /// Every exit code the CLI uses, in order.
-pub const CODES: [ExitCodeDoc; 9] = [
+pub(crate) const CODES: [ExitCodeDoc; 9] = [
     ExitCodeDoc {
         code: SUCCESS,
         meaning: "success (also when standard output was closed early, as by `| head`)",
@@ -90,7 +90,7 @@ pub const CODES: [ExitCodeDoc; 9] = [
 
 /// The table as `--help` shows it: `Exit codes:`, then one entry per code,
 /// wrapped to 96 columns.
-pub fn help_text() -> String {
+pub(crate) fn help_text() -> String {
     const WIDTH: usize = 96;
     const INDENT: &str = "     ";
     let mut text = String::from("Exit codes:");
@@ -115,7 +115,7 @@ pub fn help_text() -> String {
 
 /// The table as the README shows it (Markdown).
 #[cfg(test)]
-pub fn markdown_table() -> String {
+pub(crate) fn markdown_table() -> String {
     let mut text = String::from("| code | meaning |\n| ---- | ------- |\n");
     for doc in CODES {
         text.push_str(&format!(
@@ -128,7 +128,7 @@ pub fn markdown_table() -> String {
 }
 
 /// The exit code for `err`.
-pub fn code(err: &CliError) -> u8 {
+pub(crate) fn code(err: &CliError) -> u8 {
     match err {
         CliError::Invalid { .. }
         | CliError::PayloadJson { .. }
@@ -142,7 +142,7 @@ pub fn code(err: &CliError) -> u8 {
 }
 
 /// The exit code for a library error.
-pub fn library_code(err: &Error) -> u8 {
+pub(crate) fn library_code(err: &Error) -> u8 {
     match err {
         Error::Invalid(_) => USAGE,
         Error::Config(ConfigError::Http(_)) => INTERNAL,
@@ -177,7 +177,7 @@ pub fn library_code(err: &Error) -> u8 {
 ///
 /// The message is made one line ([`crate::text::one_line`]): it quotes the
 /// server, and a newline there must not start a line of its own.
-pub fn report(err: &CliError) -> String {
+pub(crate) fn report(err: &CliError) -> String {
     let mut text = format!("error: {}", one_line(&message(err)));
     for hint in hints(err) {
         text.push_str("\nhint: ");

@@ -8,13 +8,13 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 
 /// The variable Actions sets.
-pub const VARIABLE: &str = "GITHUB_OUTPUT";
+pub(crate) const VARIABLE: &str = "GITHUB_OUTPUT";
 
 /// Appends `name=value` lines to `$GITHUB_OUTPUT`, if it is set. Names
 /// must be plain identifiers and values one line (they are ids here);
 /// anything else is refused rather than written in a way Actions would
 /// misread.
-pub fn write(pairs: &[(&str, String)]) -> io::Result<()> {
+pub(crate) fn write(pairs: &[(&str, String)]) -> io::Result<()> {
     write_to(std::env::var_os(VARIABLE), pairs)
 }
 

@@ -10,10 +10,10 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::cli::OutputFormat;
 
-pub mod deployments;
+pub(crate) mod deployments;
 
 /// The table's columns.
-pub const COLUMNS: [&str; 6] = [
+pub(crate) const COLUMNS: [&str; 6] = [
     "ID",
     "STATE",
     "ENVIRONMENT",
@@ -24,29 +24,33 @@ pub const COLUMNS: [&str; 6] = [
 
 /// What delete and dispatch report.
 #[derive(Debug, Clone, Serialize)]
-pub struct Ack {
+pub(crate) struct Ack {
     /// Always `true` (failures exit non-zero and print nothing here).
-    pub ok: bool,
+    pub(crate) ok: bool,
     /// `deployment.delete` or `dispatch`.
-    pub action: &'static str,
+    pub(crate) action: &'static str,
     /// `OWNER/REPO`.
-    pub repository: String,
+    pub(crate) repository: String,
     /// The deleted deployment.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deployment_id: Option<i64>,
+    pub(crate) deployment_id: Option<i64>,
     /// Whether the deployment was marked inactive before deletion.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deactivated: Option<bool>,
+    pub(crate) deactivated: Option<bool>,
     /// The dispatched event type.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub event_type: Option<String>,
+    pub(crate) event_type: Option<String>,
     /// `X-GitHub-Request-Id` of the (last) request, `null` if the server
     /// sent none.
-    pub request_id: Option<String>,
+    pub(crate) request_id: Option<String>,
 }
 
 /// Writes one status.
-pub fn status(out: &mut impl Write, format: OutputFormat, s: &DeploymentStatus) -> io::Result<()> {
+pub(crate) fn status(
+    out: &mut impl Write,
+    format: OutputFormat,
+    s: &DeploymentStatus,
+) -> io::Result<()> {
     match format {
         OutputFormat::Json => json(out, s),
         OutputFormat::Jsonl => json_line(out, s),
@@ -57,7 +61,7 @@ pub fn status(out: &mut impl Write, format: OutputFormat, s: &DeploymentStatus) 
 /// A table holds at most this many rows to align its columns (one page of
 /// `--all`); later rows keep those widths (a longer cell shifts the rest of
 /// its own row only).
-pub const TABLE_ALIGN_ROWS: usize = 100;
+pub(crate) const TABLE_ALIGN_ROWS: usize = 100;
 
 /// Writes a list of statuses as they arrive, holding none of them: a JSON
 /// array written element by element (in the layout `serde_json` gives a
@@ -67,7 +71,7 @@ pub const TABLE_ALIGN_ROWS: usize = 100;
 /// A list that ends in an error is left as it is: a JSON array stays open,
 /// so a partial listing never parses as a complete one.
 #[derive(Debug)]
-pub struct StatusList<W: Write> {
+pub(crate) struct StatusList<W: Write> {
     out: W,
     format: OutputFormat,
     written: usize,
@@ -79,7 +83,7 @@ pub struct StatusList<W: Write> {
 
 impl<W: Write> StatusList<W> {
     /// An empty list writing to `out`.
-    pub fn new(out: W, format: OutputFormat) -> StatusList<W> {
+    pub(crate) fn new(out: W, format: OutputFormat) -> StatusList<W> {
         StatusList {
             out,
             format,
@@ -90,7 +94,7 @@ impl<W: Write> StatusList<W> {
     }
 
     /// Writes (or, for the first rows of a table, holds) one status.
-    pub fn push(&mut self, s: &DeploymentStatus) -> io::Result<()> {
+    pub(crate) fn push(&mut self, s: &DeploymentStatus) -> io::Result<()> {
         match self.format {
             OutputFormat::Json => {
                 let text = serde_json::to_string_pretty(s).map_err(io::Error::from)?;
@@ -123,18 +127,18 @@ impl<W: Write> StatusList<W> {
     /// How many statuses are held, not yet written (at most
     /// [`TABLE_ALIGN_ROWS`], and only for a table).
     #[cfg(test)]
-    pub fn held(&self) -> usize {
+    pub(crate) fn held(&self) -> usize {
         self.pending.len()
     }
 
     /// Flushes what was written to the underlying writer (not held rows).
-    pub fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
 
     /// Ends the list (closes the JSON array, writes held table rows or "no
     /// statuses") and flushes.
-    pub fn finish(mut self) -> io::Result<W> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         match self.format {
             OutputFormat::Json if self.written == 0 => self.out.write_all(b"[]\n")?,
             OutputFormat::Json => self.out.write_all(b"\n]\n")?,
@@ -148,7 +152,7 @@ impl<W: Write> StatusList<W> {
 
     /// Table rows received before an error: written, so that a person sees
     /// what arrived. JSON is left open (see the type's docs).
-    pub fn abandon(mut self) -> io::Result<()> {
+    pub(crate) fn abandon(mut self) -> io::Result<()> {
         if self.format == OutputFormat::Table && self.written > 0 {
             self.write_pending()?;
         }
@@ -173,7 +177,7 @@ impl<W: Write> StatusList<W> {
 }
 
 /// Writes a list of statuses at once (see [`StatusList`]).
-pub fn statuses(
+pub(crate) fn statuses(
     out: &mut impl Write,
     format: OutputFormat,
     items: &[DeploymentStatus],
@@ -186,7 +190,7 @@ pub fn statuses(
 }
 
 /// Writes a delete or dispatch acknowledgement.
-pub fn ack(out: &mut impl Write, format: OutputFormat, ack: &Ack) -> io::Result<()> {
+pub(crate) fn ack(out: &mut impl Write, format: OutputFormat, ack: &Ack) -> io::Result<()> {
     match format {
         OutputFormat::Json => json(out, ack),
         OutputFormat::Jsonl => json_line(out, ack),
@@ -226,7 +230,7 @@ fn json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> io::Resu
 /// The statuses as aligned columns, header first, two spaces between
 /// columns, no trailing spaces. Widths are display widths (CJK counts
 /// double); control characters in server data cannot move the cursor.
-pub fn table(items: &[DeploymentStatus]) -> String {
+pub(crate) fn table(items: &[DeploymentStatus]) -> String {
     let rows: Vec<[String; 6]> = items.iter().map(row).collect();
     let widths = widths(&rows);
     let mut out = Vec::new();

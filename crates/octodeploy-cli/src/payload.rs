@@ -13,11 +13,11 @@ use crate::error::CliError;
 /// The most the CLI reads from a payload file or standard input. GitHub's
 /// limit is 64 KiB serialized compactly; a pretty-printed file may be larger
 /// than what is sent, so the read limit is generous.
-pub const MAX_READ_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_READ_BYTES: usize = 1024 * 1024;
 
 /// Where the payload comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source<'a> {
+pub(crate) enum Source<'a> {
     /// `--payload JSON`.
     Inline(&'a str),
     /// `--payload-file PATH`.
@@ -28,7 +28,10 @@ pub enum Source<'a> {
 
 impl<'a> Source<'a> {
     /// The source the flags name, if any (clap makes them exclusive).
-    pub fn from_flags(payload: Option<&'a str>, file: Option<&'a Path>) -> Option<Source<'a>> {
+    pub(crate) fn from_flags(
+        payload: Option<&'a str>,
+        file: Option<&'a Path>,
+    ) -> Option<Source<'a>> {
         match (payload, file) {
             (Some(json), _) => Some(Source::Inline(json)),
             (None, Some(path)) if path == Path::new("-") => Some(Source::Stdin),
@@ -38,7 +41,7 @@ impl<'a> Source<'a> {
     }
 
     /// The flag as the user typed it, for messages.
-    pub fn arg(&self) -> String {
+    pub(crate) fn arg(&self) -> String {
         match self {
             Source::Inline(_) => "--payload".to_owned(),
             Source::File(path) => format!("--payload-file {}", path.display()),
@@ -50,14 +53,14 @@ impl<'a> Source<'a> {
 /// Reads, parses and validates the payload: a JSON object with at most 10
 /// top-level properties, under 64 KiB serialized (the library's
 /// [`octodeploy::validate::client_payload`]).
-pub fn load(source: Source<'_>) -> Result<Map<String, Value>, CliError> {
+pub(crate) fn load(source: Source<'_>) -> Result<Map<String, Value>, CliError> {
     let bytes = read(source)?;
     parse(&bytes, source)
 }
 
 /// Reads and parses a deployment `payload`: any JSON (the library refuses
 /// what is neither an object nor a string, naming `--payload`).
-pub fn load_value(source: Source<'_>) -> Result<Value, CliError> {
+pub(crate) fn load_value(source: Source<'_>) -> Result<Value, CliError> {
     let bytes = read(source)?;
     serde_json::from_slice(&bytes).map_err(|e| CliError::PayloadJson {
         arg: source.arg(),
@@ -84,7 +87,7 @@ fn read(source: Source<'_>) -> Result<Vec<u8>, CliError> {
 }
 
 /// Parses and validates payload bytes read from `source`.
-pub fn parse(bytes: &[u8], source: Source<'_>) -> Result<Map<String, Value>, CliError> {
+pub(crate) fn parse(bytes: &[u8], source: Source<'_>) -> Result<Map<String, Value>, CliError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| CliError::PayloadJson {
         arg: source.arg(),
         source: e,

@@ -14,10 +14,10 @@ use std::sync::Arc;
 use tracing_subscriber::fmt::MakeWriter;
 
 /// What replaces a secret.
-pub const REDACTED: &str = "<redacted>";
+pub(crate) const REDACTED: &str = "<redacted>";
 
 /// The environment variables a token may come from.
-pub const TOKEN_VARS: [&str; 4] = [
+pub(crate) const TOKEN_VARS: [&str; 4] = [
     "GH_TOKEN",
     "GITHUB_TOKEN",
     "GH_ENTERPRISE_TOKEN",
@@ -26,11 +26,11 @@ pub const TOKEN_VARS: [&str; 4] = [
 
 /// Secrets shorter than this are replaced only as whole words (and
 /// warned about). GitHub's tokens are 40 characters or more.
-pub const SHORT_SECRET: usize = 8;
+pub(crate) const SHORT_SECRET: usize = 8;
 
 /// Replaces known secrets in text.
 #[derive(Debug, Clone, Default)]
-pub struct Redactor {
+pub(crate) struct Redactor {
     /// Longest first, so a secret containing another is replaced whole.
     secrets: Arc<[String]>,
     /// Where the shortest too-short secret came from, and its length.
@@ -40,7 +40,7 @@ pub struct Redactor {
 impl Redactor {
     /// A redactor for the token(s) in the raw arguments (`--token T`,
     /// `--token=T`, even when parsing failed) and in the environment.
-    pub fn from_args_and_env(
+    pub(crate) fn from_args_and_env(
         args: &[std::ffi::OsString],
         var: impl Fn(&str) -> Option<String>,
     ) -> Redactor {
@@ -76,7 +76,7 @@ impl Redactor {
     /// A redactor for `secrets` (surrounding whitespace trimmed, as the
     /// library trims tokens; empty ones ignored).
     #[cfg(test)]
-    pub fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
+    pub(crate) fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
         Redactor::from_sources(secrets.into_iter().map(|s| ("a secret".to_owned(), s)))
     }
 
@@ -106,7 +106,7 @@ impl Redactor {
 
     /// `text` with every secret replaced by [`REDACTED`] (short ones only
     /// as whole words).
-    pub fn redact(&self, text: &str) -> String {
+    pub(crate) fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in self.secrets.iter() {
             if !out.contains(secret.as_str()) {
@@ -123,7 +123,7 @@ impl Redactor {
 
     /// The warning to print once when a secret is so short that it is
     /// redacted only as a whole word.
-    pub fn warning(&self) -> Option<String> {
+    pub(crate) fn warning(&self) -> Option<String> {
         self.short.as_ref().map(|(source, len)| {
             let chars = if *len == 1 { "character" } else { "characters" };
             format!(
@@ -136,7 +136,7 @@ impl Redactor {
 
     /// A tracing writer to standard error that redacts each write (the fmt
     /// layer writes each event in one call).
-    pub fn stderr(&self) -> RedactingStderr {
+    pub(crate) fn stderr(&self) -> RedactingStderr {
         RedactingStderr {
             redactor: self.clone(),
         }
@@ -183,7 +183,7 @@ fn url_password(url: &str) -> Option<String> {
 
 /// Makes [`RedactingWriter`]s for tracing.
 #[derive(Debug, Clone)]
-pub struct RedactingStderr {
+pub(crate) struct RedactingStderr {
     redactor: Redactor,
 }
 
@@ -200,7 +200,7 @@ impl<'a> MakeWriter<'a> for RedactingStderr {
 /// Writes to standard error with secrets replaced and control characters
 /// removed (see [`crate::text`]).
 #[derive(Debug)]
-pub struct RedactingWriter {
+pub(crate) struct RedactingWriter {
     redactor: Redactor,
 }
 

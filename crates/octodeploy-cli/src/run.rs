@@ -27,16 +27,16 @@ use crate::redact::Redactor;
 mod deployments;
 
 /// The `User-Agent` the CLI sends.
-pub const USER_AGENT: &str = concat!("octodeploy-cli/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("octodeploy-cli/", env!("CARGO_PKG_VERSION"));
 
 /// The connection timeout, unless `--timeout` is shorter.
-pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+pub(crate) const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// `--all` without `--per-page` asks for the largest pages GitHub allows.
-pub const ALL_PER_PAGE: u32 = 100;
+pub(crate) const ALL_PER_PAGE: u32 = 100;
 
 /// Runs the CLI with the process's arguments and environment.
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     let redactor = Redactor::from_args_and_env(&args, |k| std::env::var(k).ok());
     if let Some(warning) = redactor.warning() {
@@ -114,7 +114,7 @@ fn init_tracing(verbose: u8, redactor: &Redactor) {
 }
 
 /// Runs one parsed command.
-pub fn run(cli: Cli) -> Result<(), CliError> {
+pub(crate) fn run(cli: Cli) -> Result<(), CliError> {
     let Cli { global, command } = cli;
     if let Command::Completions(args) = &command {
         // Into a buffer first: clap_complete panics on a failed write.
@@ -486,7 +486,7 @@ async fn dispatch(
 /// first, `fetched N statuses…`; nothing when everything fit on one page or
 /// standard error is not a terminal.
 #[derive(Debug)]
-pub struct Progress {
+pub(crate) struct Progress {
     per_page: usize,
     enabled: bool,
     last_shown: usize,
@@ -494,7 +494,7 @@ pub struct Progress {
 
 impl Progress {
     /// Progress for pages of `per_page`, shown only when `enabled`.
-    pub fn new(per_page: u32, enabled: bool) -> Progress {
+    pub(crate) fn new(per_page: u32, enabled: bool) -> Progress {
         Progress {
             per_page: usize::try_from(per_page).unwrap_or(usize::MAX).max(1),
             enabled,
@@ -503,7 +503,7 @@ impl Progress {
     }
 
     /// Called after item number `count` (from 1) arrived.
-    pub fn item(&mut self, count: usize, out: &mut impl Write) {
+    pub(crate) fn item(&mut self, count: usize, out: &mut impl Write) {
         if self.enabled && count > self.per_page && count.is_multiple_of(self.per_page) {
             let _ = writeln!(out, "fetched {count} statuses…");
             self.last_shown = count;
@@ -511,7 +511,7 @@ impl Progress {
     }
 
     /// Called when the stream ended with `count` items.
-    pub fn done(&mut self, count: usize, out: &mut impl Write) {
+    pub(crate) fn done(&mut self, count: usize, out: &mut impl Write) {
         if self.enabled && count > self.per_page && count != self.last_shown {
             let _ = writeln!(out, "fetched {count} statuses");
         }

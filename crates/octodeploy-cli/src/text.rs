@@ -6,7 +6,7 @@
 /// `text` on one line: whitespace controls (`\n`, `\r`, `\t`) become
 /// spaces; other control characters and bidirectional formatting
 /// characters become U+FFFD.
-pub fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => ' ',

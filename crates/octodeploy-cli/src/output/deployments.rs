@@ -11,7 +11,7 @@ use super::{json, json_line, sanitize};
 use crate::cli::OutputFormat;
 
 /// The deployment table's columns.
-pub const DEPLOYMENT_COLUMNS: [&str; 8] = [
+pub(crate) const DEPLOYMENT_COLUMNS: [&str; 8] = [
     "ID",
     "REF",
     "SHA",
@@ -70,13 +70,17 @@ fn row(d: &Deployment) -> Vec<String> {
 }
 
 /// The deployments as a table.
-pub fn table(items: &[Deployment]) -> String {
+pub(crate) fn table(items: &[Deployment]) -> String {
     let rows: Vec<Vec<String>> = items.iter().map(row).collect();
     columns(&DEPLOYMENT_COLUMNS, &rows)
 }
 
 /// Writes deployments: a JSON array, JSON Lines, or a table.
-pub fn list(out: &mut impl Write, format: OutputFormat, items: &[Deployment]) -> io::Result<()> {
+pub(crate) fn list(
+    out: &mut impl Write,
+    format: OutputFormat,
+    items: &[Deployment],
+) -> io::Result<()> {
     match format {
         OutputFormat::Json => json(out, items),
         OutputFormat::Jsonl => items.iter().try_for_each(|d| json_line(out, d)),
@@ -86,7 +90,7 @@ pub fn list(out: &mut impl Write, format: OutputFormat, items: &[Deployment]) ->
 
 /// Writes a create's outcome: the deployment (with `"outcome": "created"`
 /// in JSON), or the 202's message.
-pub fn outcome(
+pub(crate) fn outcome(
     out: &mut impl Write,
     format: OutputFormat,
     outcome: &CreateOutcome,
@@ -107,7 +111,7 @@ pub fn outcome(
 }
 
 /// Writes prune's plan.
-pub fn plan(out: &mut impl Write, format: OutputFormat, plan: &PrunePlan) -> io::Result<()> {
+pub(crate) fn plan(out: &mut impl Write, format: OutputFormat, plan: &PrunePlan) -> io::Result<()> {
     match format {
         OutputFormat::Json => json(out, plan),
         OutputFormat::Jsonl => json_line(out, plan),
@@ -149,7 +153,11 @@ pub fn plan(out: &mut impl Write, format: OutputFormat, plan: &PrunePlan) -> io:
 }
 
 /// Writes prune's report.
-pub fn report(out: &mut impl Write, format: OutputFormat, report: &PruneReport) -> io::Result<()> {
+pub(crate) fn report(
+    out: &mut impl Write,
+    format: OutputFormat,
+    report: &PruneReport,
+) -> io::Result<()> {
     match format {
         OutputFormat::Json => json(out, report),
         OutputFormat::Jsonl => json_line(out, report),

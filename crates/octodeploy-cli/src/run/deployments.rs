@@ -21,7 +21,7 @@ use crate::output;
 use crate::payload;
 
 /// `deployment create`.
-pub async fn create(
+pub(crate) async fn create(
     global: &GlobalArgs,
     format: OutputFormat,
     args: DeploymentCreateArgs,
@@ -75,7 +75,7 @@ pub async fn create(
 }
 
 /// `deployment list`.
-pub async fn list(
+pub(crate) async fn list(
     global: &GlobalArgs,
     format: OutputFormat,
     args: DeploymentListArgs,
@@ -125,7 +125,7 @@ pub async fn list(
 }
 
 /// `deployment get`.
-pub async fn get(
+pub(crate) async fn get(
     global: &GlobalArgs,
     format: OutputFormat,
     args: DeploymentGetArgs,
@@ -143,7 +143,7 @@ pub async fn get(
 
 /// `deployment wait`: each new status on standard error, the terminal one
 /// on standard output; exit 7 for failure/error/inactive, 8 on timeout.
-pub async fn wait(
+pub(crate) async fn wait(
     global: &GlobalArgs,
     format: OutputFormat,
     args: DeploymentWaitArgs,
@@ -191,7 +191,7 @@ pub async fn wait(
 }
 
 /// `deployment prune`: the plan (`--dry-run`) or the report.
-pub async fn prune(
+pub(crate) async fn prune(
     global: &GlobalArgs,
     format: OutputFormat,
     args: DeploymentPruneArgs,
