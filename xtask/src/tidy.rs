@@ -357,3 +357,46 @@ fn no_file_names_a_package_registry_host() {
         found.join("\n")
     );
 }
+
+/// `"1.88"` or `"1.88.1"` as numbers, for comparing.
+fn version(text: &str) -> Vec<u64> {
+    text.split('.').map(|p| p.parse().unwrap()).collect()
+}
+
+#[test]
+fn no_locked_dependency_needs_a_newer_rust_than_the_declared_msrv() {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let msrv = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("the workspace declares rust-version");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--offline", "--locked"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let newer: Vec<String> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| {
+            let needs = p["rust_version"].as_str()?;
+            (version(needs) > version(msrv))
+                .then(|| format!("{} {} needs {needs}", p["name"], p["version"]))
+        })
+        .collect();
+    assert!(
+        newer.is_empty(),
+        "rust-version {msrv} is claimed, but the lock file holds:\n{}\n(raise rust-version, \
+         or keep the older dependency: see \"Minimum supported Rust version\" in the README)",
+        newer.join("\n")
+    );
+}
