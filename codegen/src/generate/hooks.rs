@@ -10,7 +10,13 @@ pub fn tokens() -> TokenStream {
     quote! {
         /// GitHub's request conventions and the extension point for them.
         pub mod hooks {
+            use std::future::Future;
+            use std::pin::Pin;
             use std::sync::Arc;
+
+            /// The future [`RequestHooks::exec`] returns.
+            pub type ExecFuture<'a> =
+                Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
 
             /// The media type GitHub recommends in `Accept`; every request
             /// carries it unless a [`RequestHooks`] implementation says otherwise.
@@ -25,6 +31,20 @@ pub fn tokens() -> TokenStream {
                 /// Called with the operationId before the request is sent; may
                 /// change anything about it.
                 fn before_send(&self, operation_id: &'static str, request: &mut reqwest::Request);
+
+                /// Sends the request with `client` and returns the response
+                /// the generated code decodes. The default sends it once; an
+                /// implementation may follow redirects itself, read and cap
+                /// the body, or answer without sending.
+                fn exec<'a>(
+                    &'a self,
+                    client: &'a reqwest::Client,
+                    operation_id: &'static str,
+                    request: reqwest::Request,
+                ) -> ExecFuture<'a> {
+                    let _ = operation_id;
+                    Box::pin(client.execute(request))
+                }
 
                 /// Called with the operationId once the server answered (or
                 /// the transport failed), before the response is decoded.
@@ -78,6 +98,18 @@ pub fn tokens() -> TokenStream {
                     hooks.before_send(info.operation_id, request);
                 }
                 Ok(())
+            }
+
+            /// Sends through the installed hooks' [`hooks::RequestHooks::exec`].
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                match self.inner.get() {
+                    Some(hooks) => hooks.exec(&self.client, info.operation_id, request).await,
+                    None => self.client.execute(request).await,
+                }
             }
 
             async fn post<E>(

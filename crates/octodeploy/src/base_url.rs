@@ -27,7 +27,10 @@ pub const GITHUB_COM_API: &str = "https://api.github.com";
 ///   `/api/v3/api/v3` collapses;
 /// - `http://` is refused unless the host is loopback or `allow_http` is set;
 /// - query strings, fragments and credentials in the URL are refused, and
-///   the error never repeats the credentials.
+///   the error never repeats the credentials;
+/// - what URL parsing would silently rewrite is refused, with the reason:
+///   dot segments (`/api/v3/../../x`), backslashes (`https:\\evil.com`),
+///   control characters and whitespace inside the URL, port 0.
 pub fn normalize(input: &str, allow_http: bool) -> Result<Url, ConfigError> {
     let input = input.trim();
     let shown = redact_credentials(input);
@@ -35,6 +38,9 @@ pub fn normalize(input: &str, allow_http: bool) -> Result<Url, ConfigError> {
         url: shown.clone(),
         reason: reason.to_owned(),
     };
+    if let Some(reason) = rewritten_by_parsing(input) {
+        return Err(invalid(reason));
+    }
     let mut url = Url::parse(input).map_err(|e| match e {
         url::ParseError::RelativeUrlWithoutBase => {
             invalid("not an absolute URL (expected the form `https://ghe.example.com`)")
@@ -53,6 +59,9 @@ pub fn normalize(input: &str, allow_http: bool) -> Result<Url, ConfigError> {
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("no host"));
+    }
+    if url.port() == Some(0) {
+        return Err(invalid("port 0 is not a port"));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("a base URL has no query or fragment"));
@@ -86,6 +95,27 @@ pub fn normalize(input: &str, allow_http: bool) -> Result<Url, ConfigError> {
     }
     url.set_path(&path);
     Ok(url)
+}
+
+/// Why URL parsing would not keep `input` as written, if it would not:
+/// the parsed URL would then point somewhere else than what was configured.
+fn rewritten_by_parsing(input: &str) -> Option<&'static str> {
+    if input.contains('\\') {
+        return Some("contains `\\`, which URL parsing reads as `/`");
+    }
+    if input.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Some("contains whitespace or control characters, which URL parsing drops");
+    }
+    let after_scheme = input.split_once("://").map_or(input, |(_, rest)| rest);
+    let path = after_scheme.split(['?', '#']).next().unwrap_or_default();
+    let dot = |segment: &str| {
+        let s = segment.to_ascii_lowercase().replace("%2e", ".");
+        s == "." || s == ".."
+    };
+    if path.split('/').skip(1).any(dot) {
+        return Some("contains a `.` or `..` segment, which URL parsing resolves away");
+    }
+    None
 }
 
 /// The host of [`GITHUB_COM_API`].
@@ -330,6 +360,28 @@ mod tests {
     fn a_bare_host_is_refused_with_a_hint() {
         let err = normalize("ghe.example.com", false).unwrap_err().to_string();
         assert!(err.contains("https://ghe.example.com"), "{err}");
+    }
+
+    #[test]
+    fn what_parsing_would_rewrite_is_refused_with_the_reason() {
+        for (input, reason) in [
+            ("https://ghe.example.com/api/v3/../../x", "`..` segment"),
+            ("https://ghe.example.com/api/%2E%2e/x", "`..` segment"),
+            ("https://ghe.example.com/./api/v3", "`.` or"),
+            ("https:\\\\evil.com", "`\\`"),
+            ("https://ghe.example.com\\@evil.com/api/v3", "`\\`"),
+            ("https://ghe.example.com:0/api/v3", "port 0"),
+            ("https://ghe.exa\tmple.com/api/v3", "control"),
+            ("https://ghe.example.com/api /v3", "whitespace"),
+        ] {
+            let err = normalize(input, false).unwrap_err().to_string();
+            assert!(err.contains(reason), "{input}: {err}");
+        }
+        // Dots inside a segment are names, not dot segments.
+        assert_eq!(
+            n("https://ghe.example.com/.well/api..v3"),
+            "https://ghe.example.com/.well/api..v3"
+        );
     }
 
     #[test]

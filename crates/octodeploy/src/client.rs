@@ -11,7 +11,8 @@ use url::Url;
 use crate::auth::{CredentialProvider, StaticToken};
 use crate::base_url;
 use crate::env;
-use crate::error::{ConfigError, Error};
+use crate::error::{ConfigError, Error, TransportError};
+use crate::exchange::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::repo::RepoHandle;
 use crate::retry::{Clock, RetryEvent, RetryHook, RetryPolicy, SystemClock};
 use crate::secret::Token;
@@ -41,6 +42,7 @@ pub(crate) struct Inner {
     pub(crate) credentials: Option<Arc<dyn CredentialProvider>>,
     /// A non-empty token or a credential provider was configured.
     pub(crate) authenticated: bool,
+    pub(crate) max_pages: u32,
 }
 
 impl std::fmt::Debug for Inner {
@@ -139,7 +141,13 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
     on_retry: Option<RetryHook>,
+    max_response_bytes: u64,
+    max_pages: u32,
 }
+
+/// The default cap on pages one listing follows: 10,000 pages of 100 is a
+/// million statuses.
+pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 
 impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,6 +182,8 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
             on_retry: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
 }
@@ -298,6 +308,13 @@ impl ClientBuilder {
     }
 
     /// A `reqwest::Client` of your own (proxies, custom roots, pools).
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`: this
+    /// crate follows redirects itself, only within the base URL's origin and
+    /// only where they keep the method (see [`crate::Error::Redirect`]). A
+    /// client that follows redirects on its own has already made the hop when
+    /// the answer comes; such an answer is accepted only for a GET that
+    /// stayed within the origin, and refused otherwise.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -327,6 +344,22 @@ impl ClientBuilder {
     /// of going quiet.
     pub fn on_retry(mut self, hook: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> Self {
         self.on_retry = Some(Arc::new(hook));
+        self
+    }
+
+    /// The most bytes one response body may have (default 32 MiB, far above
+    /// any real page); a larger one fails with
+    /// [`crate::Error::ResponseTooLarge`]. Error bodies count alike.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// The most pages one listing ([`crate::ListStatuses::stream`]) follows
+    /// (default [`DEFAULT_MAX_PAGES`]); one more fails with
+    /// [`crate::Error::Pagination`] naming the cap.
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = pages;
         self
     }
 
@@ -369,15 +402,21 @@ impl ClientBuilder {
                 .transpose()?,
             user_agent: header("user agent", &self.user_agent)?,
             accept_statuses: HeaderValue::from_static(ACCEPT_STATUSES),
+            max_body: self.max_response_bytes,
         };
         let http = match self.http {
             Some(c) => c,
             None => {
-                let mut b = reqwest::Client::builder().connect_timeout(self.connect_timeout);
+                // Redirects are followed by the exchange hook, within the
+                // origin only: never by reqwest.
+                let mut b = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .redirect(reqwest::redirect::Policy::none());
                 if let Some(t) = self.timeout {
                     b = b.timeout(t);
                 }
-                b.build().map_err(ConfigError::Http)?
+                b.build()
+                    .map_err(|e| ConfigError::Http(TransportError::new(e)))?
             }
         };
         let api = octodeploy_api::Client::new_with_client(
@@ -394,6 +433,7 @@ impl ClientBuilder {
                 on_retry: self.on_retry,
                 credentials,
                 authenticated,
+                max_pages: self.max_pages,
             }),
         })
     }

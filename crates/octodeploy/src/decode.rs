@@ -2,7 +2,7 @@
 //! bodies, rate-limit answers, non-JSON pages, and decode failures that name
 //! the JSON path.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
@@ -46,33 +46,61 @@ impl From<ErrorEntry> for FieldError {
     }
 }
 
-/// Reads an error response into the right [`Error`].
-pub(crate) async fn error_from_response(response: reqwest::Response) -> Error {
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = match response.bytes().await {
-        Ok(b) => b,
-        Err(e) => return Error::Transport(e),
-    };
-    error_from_parts(status, &headers, &bytes)
+/// `Retry-After`: delay seconds or an HTTP date (measured from `now`; a
+/// date in the past is no wait). Anything else is ignored.
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = header_str(headers, "retry-after")?;
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or_default())
 }
 
-/// [`error_from_response`] once the body is read.
-pub(crate) fn error_from_parts(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+/// Decodes a body the way GitHub's contract is meant: a `null` reads as
+/// an absent field (old servers send `"description": null` where the
+/// schema says the field may be missing). Only used once the strict decode
+/// failed, so well-formed bodies pay nothing.
+pub(crate) fn tolerant<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    let mut value: serde_json::Value = serde_json::from_slice(body)?;
+    strip_nulls(&mut value);
+    serde_json::from_value(value)
+}
+
+/// Removes every object member whose value is `null`, at any depth.
+fn strip_nulls(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+/// An error answer (status, headers and the body as read) as the right
+/// [`Error`]; `now` is for a `Retry-After` date.
+pub(crate) fn error_from_parts(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: SystemTime,
+) -> Error {
     let request_id = request_id(headers);
     let content_type = header_str(headers, "content-type").map(str::to_owned);
     let looks_json = content_type.as_deref().is_some_and(|c| c.contains("json"))
         || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let parsed: Option<ErrorBody> = if looks_json {
-        serde_json::from_slice(body).ok()
+        serde_json::from_slice(body)
+            .or_else(|_| tolerant(body))
+            .ok()
     } else {
         None
     };
 
     let rate_limit = RateLimit::from_headers(headers);
-    let retry_after = header_str(headers, "retry-after")
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = retry_after(headers, now);
     let text = |b: &ErrorBody| {
         format!(
             "{} {}",
@@ -123,12 +151,14 @@ pub(crate) fn error_from_parts(status: u16, headers: &HeaderMap, body: &[u8]) ->
             documentation_url: body.documentation_url,
             errors: body.errors.into_iter().map(FieldError::from).collect(),
             request_id,
+            retry_after,
         })),
         None => Error::NonJson {
             status,
             content_type,
             excerpt: excerpt(body),
             request_id,
+            retry_after,
         },
     }
 }
@@ -210,7 +240,7 @@ mod tests {
             ("x-github-request-id", "A:B"),
         ]);
         let body = b"<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad   Gateway</h1></body></html>";
-        match error_from_parts(502, &h, body) {
+        match error_from_parts(502, &h, body, SystemTime::now()) {
             Error::NonJson {
                 status,
                 excerpt,
@@ -229,7 +259,7 @@ mod tests {
     fn string_errors_are_kept() {
         let body =
             br#"{"message":"Validation Failed","errors":["No ref found"],"documentation_url":"d"}"#;
-        match error_from_parts(422, &HeaderMap::new(), body) {
+        match error_from_parts(422, &HeaderMap::new(), body, SystemTime::now()) {
             Error::Api(e) => assert_eq!(e.errors[0].message.as_deref(), Some("No ref found")),
             other => panic!("{other:?}"),
         }
@@ -239,6 +269,9 @@ mod tests {
     fn a_plain_403_is_not_a_rate_limit() {
         let body = br#"{"message":"Resource not accessible by integration"}"#;
         let h = headers(&[("x-ratelimit-remaining", "4999")]);
-        assert!(matches!(error_from_parts(403, &h, body), Error::Api(_)));
+        assert!(matches!(
+            error_from_parts(403, &h, body, SystemTime::now()),
+            Error::Api(_)
+        ));
     }
 }

@@ -30,9 +30,11 @@ pub enum Error {
         excerpt: String,
         /// `X-GitHub-Request-Id`, if the response had one.
         request_id: Option<String>,
+        /// `Retry-After` (seconds or an HTTP date), if the response had one.
+        retry_after: Option<Duration>,
     },
     /// A successful response whose body does not decode.
-    #[error("could not decode the response at `{path}`{}: {source}", request_id_suffix(.request_id))]
+    #[error("could not decode the response at `{path}`{}", request_id_suffix(.request_id))]
     Decode {
         /// The JSON path that failed (`[3].creator.id`).
         path: String,
@@ -42,12 +44,65 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A successful status with an empty body where the operation returns
+    /// one (a `204` where a deployment status was expected).
+    #[error("HTTP {status} with an empty body where {expected} was expected{}", request_id_suffix(.request_id))]
+    EmptyResponse {
+        /// The HTTP status.
+        status: u16,
+        /// What the operation returns (`a deployment status`).
+        expected: &'static str,
+        /// `X-GitHub-Request-Id`, if the response had one.
+        request_id: Option<String>,
+    },
+    /// The response body is larger than the client's limit
+    /// ([`crate::ClientBuilder::max_response_bytes`]); reading stopped there.
+    #[error("the response body (HTTP {status}) exceeds the limit of {limit} bytes{}", request_id_suffix(.request_id))]
+    ResponseTooLarge {
+        /// The HTTP status.
+        status: u16,
+        /// The limit, in bytes.
+        limit: u64,
+        /// `X-GitHub-Request-Id`, if the response had one.
+        request_id: Option<String>,
+    },
     /// The request did not complete (connection, TLS, body read).
-    #[error("request failed: {0}")]
-    Transport(#[source] reqwest::Error),
-    /// The request timed out.
-    #[error("request timed out: {0}")]
-    Timeout(#[source] reqwest::Error),
+    #[error("request failed")]
+    Transport(#[source] TransportError),
+    /// The request timed out (before the response, or while reading its body).
+    #[error("request timed out")]
+    Timeout(#[source] TransportError),
+    /// A redirect that is not followed: to another origin, one that would
+    /// turn a POST or DELETE into a GET (301/302/303), a loop, too many
+    /// hops, or one without a usable `Location`. Nothing counts as success
+    /// after it. GitHub's own redirects (a renamed or transferred repository:
+    /// 301 for GET, 307 for other methods, same origin) are followed.
+    #[error("refusing to follow the redirect (HTTP {status}) to `{location}`: {reason}")]
+    Redirect {
+        /// The redirect's HTTP status.
+        status: u16,
+        /// The `Location` it pointed to, as the server gave it.
+        location: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A POST (create status, dispatch) was sent and then failed without a
+    /// clear answer: a timeout, a reset connection, a 5xx or an unreadable
+    /// body. **GitHub may have processed it.** It is never retried: before
+    /// sending it again, check — list the deployment's statuses, or look for
+    /// the workflow runs a dispatch would have started.
+    #[error(
+        "the outcome is unknown: GitHub may have processed this request{}; \
+         check (list the deployment's statuses, or the workflow runs of a dispatch) before sending it again",
+        request_id_suffix(.request_id)
+    )]
+    OutcomeUnknown {
+        /// `X-GitHub-Request-Id`, if a response came.
+        request_id: Option<String>,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
     /// A pagination link points to another origin; following it would send
     /// the token elsewhere, so it is refused.
     #[error("refusing to follow a pagination link to another origin: {url}")]
@@ -56,8 +111,10 @@ pub enum Error {
         url: String,
     },
     /// Following the server's pagination links would lose or repeat data:
-    /// a `next` link that does not parse, or one that leads back to a page
-    /// already read.
+    /// a `next` link that does not parse, one that leads back to a page
+    /// already read (compared with the query parameters sorted), or more
+    /// pages than the configured cap
+    /// ([`crate::ClientBuilder::max_pages`]).
     #[error("pagination stopped: {reason}")]
     Pagination {
         /// What was wrong with the links.
@@ -94,7 +151,11 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::RateLimited(e) => Some(e.status),
-            Error::NonJson { status, .. } => Some(*status),
+            Error::NonJson { status, .. }
+            | Error::EmptyResponse { status, .. }
+            | Error::ResponseTooLarge { status, .. }
+            | Error::Redirect { status, .. } => Some(*status),
+            Error::OutcomeUnknown { source, .. } => source.status(),
             Error::DeploymentConflict(_) => Some(409),
             _ => None,
         }
@@ -114,12 +175,96 @@ impl Error {
         match self {
             Error::Api(e) => e.request_id.as_deref(),
             Error::RateLimited(e) => e.request_id.as_deref(),
-            Error::NonJson { request_id, .. } | Error::Decode { request_id, .. } => {
-                request_id.as_deref()
-            }
             Error::DeploymentConflict(e) => e.request_id.as_deref(),
+            Error::NonJson { request_id, .. }
+            | Error::Decode { request_id, .. }
+            | Error::EmptyResponse { request_id, .. }
+            | Error::ResponseTooLarge { request_id, .. }
+            | Error::OutcomeUnknown { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
+    }
+
+    /// Whether a POST was sent and may have been processed although it
+    /// failed ([`Error::OutcomeUnknown`]): check before sending it again.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
+    }
+
+    /// `Retry-After` of the answer, if it had one (a rate limit, or a 503).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited(e) => e.retry_after,
+            Error::Api(e) => e.retry_after,
+            Error::NonJson { retry_after, .. } => *retry_after,
+            Error::OutcomeUnknown { source, .. } => source.retry_after(),
+            _ => None,
+        }
+    }
+
+    /// Whether the failure leaves a sent request's outcome open: no answer
+    /// (reset, timeout, unreadable body) or a server error. A connection
+    /// that was never established is not ambiguous.
+    pub(crate) fn is_ambiguous(&self) -> bool {
+        match self {
+            Error::Transport(e) => !e.is_connect(),
+            Error::Timeout(e) => !e.is_connect(),
+            Error::ResponseTooLarge { status, .. } => *status < 400 || *status >= 500,
+            Error::Api(_) | Error::NonJson { .. } => self.status().is_some_and(|s| s >= 500),
+            _ => false,
+        }
+    }
+}
+
+/// A failure of the HTTP exchange itself: no connection, TLS, a reset, a
+/// timeout, a body that could not be read. Opaque, so the HTTP stack's
+/// types stay out of this API; [`std::error::Error::source`] gives the
+/// underlying cause.
+pub struct TransportError(reqwest::Error);
+
+impl TransportError {
+    pub(crate) fn new(e: reqwest::Error) -> Self {
+        TransportError(e)
+    }
+
+    /// The connection could not be established (nothing was sent).
+    pub fn is_connect(&self) -> bool {
+        self.0.is_connect()
+    }
+
+    /// A timeout (connecting, waiting for the response or reading its body).
+    pub fn is_timeout(&self) -> bool {
+        self.0.is_timeout()
+    }
+
+    /// Reading the response body failed (after the status and headers came).
+    pub fn is_body(&self) -> bool {
+        self.0.is_body() || self.0.is_decode()
+    }
+}
+
+impl std::fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportError")
+            .field("connect", &self.is_connect())
+            .field("timeout", &self.is_timeout())
+            .field("body", &self.is_body())
+            .field("message", &self.to_string())
+            .finish()
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    /// The HTTP stack's own message, without its causes (they are the
+    /// [`std::error::Error::source`] chain).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0)
     }
 }
 
@@ -141,6 +286,8 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
     /// `X-GitHub-Request-Id`.
     pub request_id: Option<String>,
+    /// `Retry-After` (seconds or an HTTP date), if sent (a 503 may carry it).
+    pub retry_after: Option<Duration>,
 }
 
 fn field_errors(errors: &[FieldError]) -> String {
@@ -290,9 +437,9 @@ pub enum ConfigError {
         /// Which setting.
         what: &'static str,
     },
-    /// reqwest could not build its client.
-    #[error("could not build the HTTP client: {0}")]
-    Http(#[source] reqwest::Error),
+    /// The HTTP client could not be built.
+    #[error("could not build the HTTP client")]
+    Http(#[source] TransportError),
     /// The environment names a place to connect to that is not one (see
     /// [`crate::env::from_vars`]).
     #[error(transparent)]

@@ -66,6 +66,7 @@ mod deployments;
 mod deployments_create;
 pub mod env;
 mod error;
+mod exchange;
 mod model;
 mod pagination;
 mod prune;
@@ -82,15 +83,19 @@ mod wait;
 pub use auth::{AuthContext, AuthError, CredentialFuture, CredentialProvider, StaticToken};
 pub use auth_app::GitHubApp;
 pub use base_url::GITHUB_COM_API;
-pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_USER_AGENT};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_MAX_PAGES, DEFAULT_USER_AGENT,
+};
 pub use deployments::{Deployment, ListDeployments};
 pub use deployments_create::{
     AutoMerged, ConflictKind, ContextState, CreateDeployment, CreateOutcome, DeploymentConflict,
     NewDeployment,
 };
 pub use error::{
-    ApiError, ConfigError, Error, FieldError, RateLimitError, RateLimitKind, ValidationError,
+    ApiError, ConfigError, Error, FieldError, RateLimitError, RateLimitKind, TransportError,
+    ValidationError,
 };
+pub use exchange::{DEFAULT_MAX_RESPONSE_BYTES, MAX_REDIRECTS};
 pub use model::{App, DeploymentStatus, State, User};
 pub use pagination::{Links, Page};
 pub use prune::{

@@ -1,6 +1,12 @@
-//! Pages of results and GitHub's `Link` header.
+//! Pages of results, GitHub's `Link` header, and the bookkeeping that keeps
+//! a listing honest: every page read once, every item yielded once, a cap
+//! on the number of pages.
+
+use std::collections::HashSet;
 
 use url::Url;
+
+use crate::error::Error;
 
 /// One page of a list, with the server's links to its neighbours (the
 /// response metadata is on the [`crate::Response`] around it).
@@ -57,7 +63,10 @@ pub struct Links {
 impl Links {
     /// Parses `<url>; rel="next", <url>; rel="last"`. Relative URLs are
     /// resolved against `base` (the URL of the request); entries that do not
-    /// parse are skipped.
+    /// parse are skipped (a `next` that does not parse is remembered, so a
+    /// listing fails with [`Error::Pagination`] instead of ending early). A
+    /// target containing U+FFFD (bytes that were not UTF-8, replaced) counts
+    /// as not parsing.
     pub fn parse(header: &str, base: &Url) -> Links {
         let mut links = Links::default();
         for entry in split_entries(header) {
@@ -65,6 +74,7 @@ impl Links {
             let url = target
                 .trim()
                 .strip_prefix('<')
+                .filter(|t| !t.contains('\u{FFFD}'))
                 .and_then(|t| base.join(t.trim()).ok());
             for param in params.split(';') {
                 let Some((key, value)) = param.split_once('=') else {
@@ -91,6 +101,83 @@ impl Links {
             }
         }
         links
+    }
+}
+
+/// The `Link` header values of a response as one list. Values that are not
+/// visible ASCII are read as UTF-8 (bytes that are not are replaced, and a
+/// link containing them is refused by [`Links::parse`]), never dropped.
+pub(crate) fn link_header(headers: &reqwest::header::HeaderMap) -> String {
+    let values: Vec<String> = headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect();
+    values.join(", ")
+}
+
+/// A URL as a page key: the query parameters sorted (a server that reorders
+/// them serves the same page), the fragment dropped.
+pub(crate) fn page_key(url: &Url) -> String {
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    pairs.sort();
+    let mut key = url.clone();
+    key.set_fragment(None);
+    key.set_query(None);
+    if !pairs.is_empty() {
+        key.query_pairs_mut().extend_pairs(pairs);
+    }
+    key.into()
+}
+
+/// What a listing has read so far: the pages (by [`page_key`]) and the ids
+/// of the items yielded.
+#[derive(Debug)]
+pub(crate) struct Walk {
+    pages: HashSet<String>,
+    ids: HashSet<i64>,
+    max_pages: u32,
+}
+
+impl Walk {
+    pub(crate) fn new(max_pages: u32) -> Self {
+        Walk {
+            pages: HashSet::new(),
+            ids: HashSet::new(),
+            max_pages,
+        }
+    }
+
+    /// Notes a page that was read from `url`.
+    pub(crate) fn read(&mut self, url: &Url) {
+        self.pages.insert(page_key(url));
+    }
+
+    /// Checks that following `next` reads a new page within the cap.
+    pub(crate) fn follow(&self, next: &Url) -> Result<(), Error> {
+        if self.pages.contains(&page_key(next)) {
+            return Err(Error::Pagination {
+                reason: format!("the next link leads back to {next}, a page already read"),
+            });
+        }
+        if self.pages.len() >= self.max_pages as usize {
+            return Err(Error::Pagination {
+                reason: format!(
+                    "more than {} pages (the cap set with `ClientBuilder::max_pages`)",
+                    self.max_pages
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether the item `id` is new (and now seen): a list that shifts while
+    /// it is read (a status created meanwhile) repeats items at page edges.
+    pub(crate) fn first_sight(&mut self, id: i64) -> bool {
+        self.ids.insert(id)
     }
 }
 
@@ -154,6 +241,40 @@ mod tests {
         assert_eq!(l.next.unwrap().as_str(), "https://x/b?page=2");
         let l = Links::parse("<http://[bad>; rel=\"next\"", &base);
         assert!(l.next.is_none() && l.unparsed_next);
+    }
+
+    #[test]
+    fn page_keys_ignore_query_order_and_fragments() {
+        let a = Url::parse("https://x/p?page=2&per_page=100").unwrap();
+        let b = Url::parse("https://x/p?per_page=100&page=2#top").unwrap();
+        let c = Url::parse("https://x/p?per_page=100&page=3").unwrap();
+        assert_eq!(page_key(&a), page_key(&b));
+        assert_ne!(page_key(&a), page_key(&c));
+    }
+
+    #[test]
+    fn walk_refuses_a_reordered_repeat_and_the_page_past_the_cap() {
+        let mut w = Walk::new(2);
+        w.read(&Url::parse("https://x/p?a=1&b=2").unwrap());
+        assert!(
+            w.follow(&Url::parse("https://x/p?b=2&a=1").unwrap())
+                .is_err()
+        );
+        assert!(w.follow(&Url::parse("https://x/p?a=2").unwrap()).is_ok());
+        w.read(&Url::parse("https://x/p?a=2").unwrap());
+        let err = w
+            .follow(&Url::parse("https://x/p?a=3").unwrap())
+            .unwrap_err();
+        assert!(err.to_string().contains("more than 2 pages"), "{err}");
+    }
+
+    #[test]
+    fn a_link_with_replaced_bytes_is_a_broken_next_not_a_missing_one() {
+        let base = Url::parse("https://x/a").unwrap();
+        let l = Links::parse("<https://x/b?q=\u{FFFD}&page=2>; rel=\"next\"", &base);
+        assert!(l.next.is_none() && l.unparsed_next);
+        let l = Links::parse("<https://x/b?q=ü&page=2>; rel=\"next\"", &base);
+        assert_eq!(l.next.unwrap().query(), Some("q=%C3%BC&page=2"));
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! The operations, reached as `client.repo(owner, repo)` and
 //! `.deployment(id)`, with builders for the calls that take options.
 
-use std::collections::HashSet;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -15,7 +14,7 @@ use url::Url;
 use crate::client::Client;
 use crate::error::{Error, ValidationError};
 use crate::model::{DeploymentStatus, State, StatusPage};
-use crate::pagination::{Links, Page};
+use crate::pagination::{Links, Page, Walk, link_header};
 use crate::requests::{DispatchEvent, NewDeploymentStatus};
 use crate::response::Response;
 use crate::transport::{Op, execute, unit_success, unit_success_after};
@@ -105,6 +104,11 @@ impl DeploymentHandle {
         &self.repo
     }
 
+    fn check(&self) -> Result<(), ValidationError> {
+        self.repo.check()?;
+        validate::id("deployment_id", self.id)
+    }
+
     /// Lists statuses, newest first: one page with [`ListStatuses::send`],
     /// or all of them with [`ListStatuses::stream`].
     pub fn statuses(&self) -> ListStatuses {
@@ -117,7 +121,8 @@ impl DeploymentHandle {
 
     /// Gets one status.
     pub async fn status(&self, status_id: i64) -> Result<Response<DeploymentStatus>, Error> {
-        self.repo.check()?;
+        self.check()?;
+        validate::id("status_id", status_id)?;
         let inner = self.repo.client.inner();
         let (rv, meta) = execute(inner, Op::GetStatus, None, || {
             inner
@@ -166,7 +171,7 @@ impl DeploymentHandle {
     /// without an answer), the earlier attempt deleted it: that is success,
     /// with `meta().status == 404` and `meta().attempts > 1`.
     pub async fn delete(&self) -> Result<Response<()>, Error> {
-        self.repo.check()?;
+        self.check()?;
         let inner = self.repo.client.inner();
         let attempts = AtomicU32::new(0);
         let (_, meta) = execute(inner, Op::DeleteDeployment, None, || {
@@ -249,34 +254,37 @@ impl ListStatuses {
     /// silently: [`Error::ForeignLink`] for a link to another origin (the
     /// token is never sent elsewhere), [`Error::Pagination`] for a `next`
     /// link that does not parse or leads back to a page already read.
+    ///
+    /// Each status id is yielded once: a list read newest-first shifts when
+    /// a status is created while it is read, and the next page then repeats
+    /// items already yielded; those are skipped. A server that varies only
+    /// the order of the query parameters serves a page already read, which
+    /// is an error too; so is reading more pages than
+    /// [`crate::ClientBuilder::max_pages`].
     pub fn stream(self) -> BoxStream<'static, Result<DeploymentStatus, Error>> {
         enum Next {
             First,
             Url(Url),
             Done,
         }
-        let visited: HashSet<Url> = HashSet::new();
+        let walk = Walk::new(self.deployment.repo.client.inner().max_pages);
         stream::try_unfold(
-            (self, Next::First, visited),
-            |(this, next, mut visited)| async move {
+            (self, Next::First, walk),
+            |(this, next, mut walk)| async move {
                 let page = match next {
                     Next::Done => return Ok::<_, Error>(None),
                     Next::First => this.fetch(None, None).await?,
                     Next::Url(url) => this.fetch(Some(url), None).await?,
                 };
                 let (page, meta) = page.into_parts();
-                if let Some(url) = meta.url {
-                    visited.insert(url);
+                if let Some(url) = &meta.url {
+                    walk.read(url);
                 }
                 let next = match page.links.next {
-                    Some(url) if visited.contains(&url) => {
-                        return Err(Error::Pagination {
-                            reason: format!(
-                                "the next link leads back to {url}, a page already read"
-                            ),
-                        });
+                    Some(url) => {
+                        walk.follow(&url)?;
+                        Next::Url(url)
                     }
-                    Some(url) => Next::Url(url),
                     None if page.links.unparsed_next => {
                         return Err(Error::Pagination {
                             reason: "a `rel=\"next\"` link could not be parsed".to_owned(),
@@ -284,10 +292,13 @@ impl ListStatuses {
                     }
                     None => Next::Done,
                 };
-                Ok(Some((
-                    stream::iter(page.items.into_iter().map(Ok)),
-                    (this, next, visited),
-                )))
+                let fresh: Vec<_> = page
+                    .items
+                    .into_iter()
+                    .filter(|s| walk.first_sight(s.id))
+                    .map(Ok)
+                    .collect();
+                Ok(Some((stream::iter(fresh), (this, next, walk))))
             },
         )
         .try_flatten()
@@ -305,7 +316,7 @@ impl ListStatuses {
         page: Option<u32>,
     ) -> Result<Response<Page<DeploymentStatus>>, Error> {
         let d = &self.deployment;
-        d.repo.check()?;
+        d.check()?;
         if let Some(n) = self.per_page {
             validate::per_page(n)?;
         }
@@ -339,13 +350,7 @@ impl ListStatuses {
             .clone()
             .or(request_url)
             .unwrap_or_else(|| inner.base.clone());
-        let header: Vec<&str> = rv
-            .headers()
-            .get_all("link")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        let links = Links::parse(&header.join(", "), &base);
+        let links = Links::parse(&link_header(rv.headers()), &base);
         let items = rv.into_inner().0;
         Ok(Response::new(Page { items, links }, meta))
     }
@@ -413,7 +418,7 @@ impl CreateStatus {
     /// Validates and sends. Not retried after an ambiguous failure.
     pub async fn send(self) -> Result<Response<DeploymentStatus>, Error> {
         let d = &self.deployment;
-        d.repo.check()?;
+        d.check()?;
         let body = self.body.to_body()?;
         let inner = d.repo.client.inner();
         let (rv, meta) = execute(inner, Op::CreateStatus, None, || {

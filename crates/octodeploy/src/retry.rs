@@ -5,7 +5,11 @@
 //! the server said it did not process the request: a 429, a rate-limit
 //! answer, or a connection that was never established. Never after an
 //! ambiguous failure (a timeout, a reset connection, a 502): a duplicate
-//! dispatch runs workflows twice.
+//! dispatch runs workflows twice; such a failure is returned as
+//! [`Error::OutcomeUnknown`].
+//!
+//! Every wait is bounded: one wait by [`RetryPolicy::max_wait`], all of a
+//! call's waits together by [`RetryPolicy::max_total_wait`].
 
 use std::fmt;
 use std::future::Future;
@@ -21,18 +25,24 @@ pub struct RetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     max_wait: Duration,
+    max_total_wait: Duration,
+    secondary_wait: Duration,
     jitter: bool,
 }
 
 impl Default for RetryPolicy {
     /// 3 retries; backoff from 500 ms doubling to at most 30 s, with jitter;
-    /// `Retry-After` and `x-ratelimit-reset` honoured up to 60 s.
+    /// `Retry-After` and `x-ratelimit-reset` honoured up to 60 s; a
+    /// secondary rate limit without `Retry-After` waits 60 s; at most 120 s
+    /// of waiting in all for one call.
     fn default() -> Self {
         RetryPolicy {
             max_retries: 3,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             max_wait: Duration::from_secs(60),
+            max_total_wait: Duration::from_secs(120),
+            secondary_wait: SECONDARY_DEFAULT_WAIT,
             jitter: true,
         }
     }
@@ -76,6 +86,22 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest all of one call's waits may add up to; a retry that
+    /// would wait past it returns the error instead (default 120 s).
+    pub fn max_total_wait(mut self, d: Duration) -> Self {
+        self.max_total_wait = d;
+        self
+    }
+
+    /// How long to wait on a secondary rate limit (or a 429) that came
+    /// without `Retry-After` (default 60 s, GitHub's advice). Like every
+    /// wait it is bounded by [`Self::max_wait`] and [`Self::max_total_wait`]:
+    /// with `max_wait` below it, such a limit is returned at once.
+    pub fn secondary_wait(mut self, d: Duration) -> Self {
+        self.secondary_wait = d;
+        self
+    }
+
     /// Whether backoffs are randomised (on by default; tests turn it off).
     pub fn jitter(mut self, on: bool) -> Self {
         self.jitter = on;
@@ -97,12 +123,14 @@ impl RetryPolicy {
     }
 
     /// Whether to retry after `error` on retry number `retry` (1-based), and
-    /// after how long. `idempotent` is false for POSTs.
+    /// after how long, given the call already `waited` that long.
+    /// `idempotent` is false for POSTs.
     pub(crate) fn decide(
         &self,
         error: &Error,
         idempotent: bool,
         retry: u32,
+        waited: Duration,
         now: SystemTime,
     ) -> Option<Duration> {
         if retry > self.max_retries {
@@ -118,7 +146,7 @@ impl RetryPolicy {
                 }
                 match (rl.wait_from(now), rl.kind) {
                     (Some(w), _) => w,
-                    (None, RateLimitKind::Secondary) => SECONDARY_DEFAULT_WAIT,
+                    (None, RateLimitKind::Secondary) => self.secondary_wait,
                     (None, _) => return None,
                 }
             }
@@ -127,14 +155,15 @@ impl RetryPolicy {
             Error::Api(_) | Error::NonJson { .. } if idempotent => {
                 let status = error.status().unwrap_or_default();
                 if status == 408 || status >= 500 {
-                    self.backoff(retry)
+                    error.retry_after().unwrap_or_else(|| self.backoff(retry))
                 } else {
                     return None;
                 }
             }
             _ => return None,
         };
-        (wait <= self.max_wait).then_some(wait)
+        (wait <= self.max_wait && waited.saturating_add(wait) <= self.max_total_wait)
+            .then_some(wait)
     }
 }
 

@@ -1,12 +1,14 @@
 //! Sending: GitHub's headers on every request (through the generated
 //! client's hooks), the per-call context those hooks read and write, the
-//! retry loop, and the tracing span of each attempt.
+//! retry loop, and the tracing span of each attempt. The exchange itself
+//! (redirects within the origin, the body cap) is in [`crate::exchange`].
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use octodeploy_api::ResponseValue;
-use octodeploy_api::hooks::RequestHooks;
+use octodeploy_api::hooks::{ExecFuture, RequestHooks};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -14,7 +16,8 @@ use url::Url;
 
 use crate::client::Inner;
 use crate::decode;
-use crate::error::Error;
+use crate::error::{Error, TransportError};
+use crate::exchange;
 use crate::response::{Meta, request_id};
 use crate::retry::RetryEvent;
 
@@ -82,6 +85,17 @@ impl Op {
             Op::CreateDeployment | Op::CreateStatus | Op::Dispatch | Op::CreateInstallationToken
         )
     }
+
+    /// What a successful answer carries, for [`Error::EmptyResponse`].
+    fn returns(self) -> &'static str {
+        match self {
+            Op::ListStatuses => "a list of deployment statuses",
+            Op::CreateStatus | Op::GetStatus => "a deployment status",
+            Op::CreateInstallationToken => "an installation token",
+            Op::GetRepoInstallation => "an installation",
+            Op::DeleteDeployment | Op::Dispatch => "nothing",
+        }
+    }
 }
 
 /// Whether a generated operationId needs the deployment previews (GHES
@@ -104,7 +118,7 @@ tokio::task_local! {
 
 /// What one attempt tells the hooks, and what they record.
 #[derive(Debug, Default)]
-struct CallContext {
+pub(crate) struct CallContext {
     /// Send to this URL instead (a pagination link).
     url: Option<Url>,
     /// The `Authorization` header of this attempt (none when `None`).
@@ -117,11 +131,27 @@ struct CallContext {
 
 /// Response facts the hooks keep for after decoding.
 #[derive(Debug, Default)]
-struct Seen {
+pub(crate) struct Seen {
     /// `X-GitHub-Request-Id`, for decode errors.
-    request_id: Option<String>,
+    pub(crate) request_id: Option<String>,
     /// The URL that answered (after redirects), to resolve relative links.
-    url: Option<Url>,
+    pub(crate) url: Option<Url>,
+    /// The status and headers of the final answer (to rebuild a value the
+    /// generated client could not decode).
+    pub(crate) answer: Option<(reqwest::StatusCode, HeaderMap)>,
+    /// A failure the exchange found that the generated client cannot
+    /// express (a refused redirect, an oversized or unreadable body): it
+    /// replaces whatever the generated client made of the stand-in answer.
+    pub(crate) failure: Option<Error>,
+}
+
+/// Runs `f` on the current call's [`Seen`], if there is a call.
+pub(crate) fn record(f: impl FnOnce(&mut Seen)) {
+    let _ = CALL.try_with(|c| {
+        if let Ok(mut seen) = c.seen.lock() {
+            f(&mut seen);
+        }
+    });
 }
 
 /// The headers every request gets, built once per client.
@@ -135,6 +165,8 @@ pub(crate) struct GitHubHooks {
     pub(crate) api_version: Option<HeaderValue>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) accept_statuses: HeaderValue,
+    /// The response-body cap, in bytes.
+    pub(crate) max_body: u64,
 }
 
 impl RequestHooks for GitHubHooks {
@@ -171,12 +203,20 @@ impl RequestHooks for GitHubHooks {
         }
     }
 
+    fn exec<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        _: &'static str,
+        request: reqwest::Request,
+    ) -> ExecFuture<'a> {
+        Box::pin(exchange::run(client, &self.origin, self.max_body, request))
+    }
+
     fn after_send(&self, _: &'static str, result: &reqwest::Result<reqwest::Response>) {
         if let Ok(response) = result {
-            let _ = CALL.try_with(|c| {
-                if let Ok(mut seen) = c.seen.lock() {
+            record(|seen| {
+                if seen.request_id.is_none() {
                     seen.request_id = request_id(response.headers());
-                    seen.url = Some(response.url().clone());
                 }
             });
         }
@@ -255,6 +295,7 @@ where
 {
     let mut attempt: u32 = 1;
     let mut refreshed = false;
+    let mut waited = Duration::ZERO;
     loop {
         let (token, authorization) = match &credential {
             Credential::Client => crate::auth::for_request(inner).await?,
@@ -277,11 +318,22 @@ where
         let result = CALL
             .scope(context.clone(), call().instrument(span.clone()))
             .await;
+        let mut seen = match context.seen.lock() {
+            Ok(mut s) => std::mem::take(&mut *s),
+            Err(_) => Seen::default(),
+        };
+        let result = match seen.failure.take() {
+            Some(failure) => Err(failure),
+            None => match result {
+                Ok(value) => Ok(value),
+                Err(e) => recover::<R>(e, op, &mut seen, inner.clock.now()).await,
+            },
+        };
         let error = match result {
             Ok(value) => {
                 let mut meta =
                     Meta::from_headers(value.status().as_u16(), value.headers(), attempt);
-                meta.url = context.seen.lock().ok().and_then(|mut s| s.url.take());
+                meta.url = seen.url.take();
                 span.record("status", meta.status);
                 if let Some(id) = &meta.request_id {
                     span.record("request_id", id.as_str());
@@ -289,14 +341,7 @@ where
                 span.in_scope(|| tracing::debug!("response"));
                 return Ok((value, meta));
             }
-            Err(e) => {
-                let recorded = context
-                    .seen
-                    .lock()
-                    .ok()
-                    .and_then(|mut s| s.request_id.take());
-                into_error::<R>(e, recorded).await
-            }
+            Err(error) => error,
         };
         if let Some(status) = error.status() {
             span.record("status", status);
@@ -312,10 +357,19 @@ where
             attempt += 1;
             continue;
         }
-        let Some(wait) = inner
-            .retry
-            .decide(&error, op.idempotent(), attempt, inner.clock.now())
+        let Some(wait) =
+            inner
+                .retry
+                .decide(&error, op.idempotent(), attempt, waited, inner.clock.now())
         else {
+            let error = if !op.idempotent() && error.is_ambiguous() {
+                Error::OutcomeUnknown {
+                    request_id: error.request_id().map(str::to_owned),
+                    source: Box::new(error),
+                }
+            } else {
+                error
+            };
             span.in_scope(|| tracing::debug!(error = %error, "request failed"));
             return Err(error);
         };
@@ -332,6 +386,7 @@ where
             });
         }
         inner.clock.sleep(wait).await;
+        waited = waited.saturating_add(wait);
         attempt += 1;
     }
 }
@@ -357,27 +412,69 @@ pub(crate) async fn unit_success_after(
     unit_success(call.await)
 }
 
-/// Maps the generated client's error to ours.
-async fn into_error<R: DeserializeOwned>(
+/// Maps the generated client's error to ours, or recovers the value where
+/// the generated client was stricter than GitHub's contract needs: a body
+/// with `null` where a field may be absent, a 2xx other than the documented
+/// one.
+async fn recover<R: DeserializeOwned>(
     error: octodeploy_api::Error<()>,
-    request_id: Option<String>,
-) -> Error {
+    op: Op,
+    seen: &mut Seen,
+    now: std::time::SystemTime,
+) -> Result<ResponseValue<R>, Error> {
     use octodeploy_api::Error as E;
+    let request_id = seen.request_id.clone();
     match error {
         E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-            // A connect timeout never reached the server: it is a transport
-            // error (retryable for POSTs too), not an ambiguous timeout.
-            if e.is_timeout() && !e.is_connect() {
-                Error::Timeout(e)
-            } else {
-                Error::Transport(e)
+            Err(transport_error(e))
+        }
+        E::InvalidResponsePayload(body, e) => match (decode::tolerant::<R>(&body), &seen.answer) {
+            (Ok(value), Some((status, headers))) => {
+                Ok(ResponseValue::new(value, *status, headers.clone()))
+            }
+            _ => Err(decode::decode_error::<R>(&body, e, request_id)),
+        },
+        E::UnexpectedResponse(response) if response.status().is_success() => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map_err(transport_error)?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Err(Error::EmptyResponse {
+                    status: status.as_u16(),
+                    expected: op.returns(),
+                    request_id,
+                });
+            }
+            match decode::tolerant::<R>(&body) {
+                Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+                Err(e) => Err(decode::decode_error::<R>(&body, e, request_id)),
             }
         }
-        E::InvalidResponsePayload(body, e) => decode::decode_error::<R>(&body, e, request_id),
-        E::UnexpectedResponse(response) => decode::error_from_response(response).await,
-        E::ErrorResponse(rv) => decode::error_from_parts(rv.status().as_u16(), rv.headers(), &[]),
-        E::InvalidRequest(message) | E::Custom(message) => {
-            Error::Invalid(crate::error::ValidationError::new("request", message))
+        E::UnexpectedResponse(response) => {
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map_err(transport_error)?;
+            Err(decode::error_from_parts(status, &headers, &body, now))
         }
+        E::ErrorResponse(rv) => Err(decode::error_from_parts(
+            rv.status().as_u16(),
+            rv.headers(),
+            &[],
+            now,
+        )),
+        E::InvalidRequest(message) | E::Custom(message) => Err(Error::Invalid(
+            crate::error::ValidationError::new("request", message),
+        )),
+    }
+}
+
+/// A transport failure as ours: a timeout (other than connecting, which
+/// never reached the server) is [`Error::Timeout`], the rest
+/// [`Error::Transport`].
+pub(crate) fn transport_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() && !e.is_connect() {
+        Error::Timeout(TransportError::new(e))
+    } else {
+        Error::Transport(TransportError::new(e))
     }
 }

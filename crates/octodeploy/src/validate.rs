@@ -16,14 +16,20 @@ pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 /// GitHub's bounds on `per_page`.
 pub const PER_PAGE: std::ops::RangeInclusive<u32> = 1..=100;
 
-/// `owner` and `repo` path segments: non-empty, not a dot segment, and no
-/// backslash — URL parsing resolves dot segments and reads `\` as `/` in
-/// http(s) URLs, either of which would change the request path. Everything
-/// else (`/`, `?`, `#`, `%`, spaces, controls) is percent-encoded by the
+/// `owner` and `repo` path segments: not empty or blank, not a dot
+/// segment, no backslash and no control characters — URL parsing resolves
+/// dot segments and reads `\` as `/` in http(s) URLs, either of which would
+/// change the request path, and no GitHub name is blank or has controls.
+/// Everything else (`/`, `?`, `#`, `%`, spaces) is percent-encoded by the
 /// generated client, so it stays inside the one segment.
 pub fn path_segment(field: &'static str, value: &str) -> Result<(), ValidationError> {
     match value {
         "" => Err(ValidationError::new(field, "must not be empty")),
+        v if v.trim().is_empty() => Err(ValidationError::new(field, "must not be blank")),
+        v if v.chars().any(char::is_control) => Err(ValidationError::new(
+            field,
+            "must not contain control characters",
+        )),
         "." | ".." => Err(ValidationError::new(
             field,
             format!("`{value}` is not a name"),
@@ -34,6 +40,17 @@ pub fn path_segment(field: &'static str, value: &str) -> Result<(), ValidationEr
         )),
         _ => Ok(()),
     }
+}
+
+/// A resource id (`deployment_id`, `status_id`): GitHub's ids are positive.
+pub fn id(field: &'static str, value: i64) -> Result<(), ValidationError> {
+    if value <= 0 {
+        return Err(ValidationError::new(
+            field,
+            format!("{value} is not an id (ids are positive)"),
+        ));
+    }
+    Ok(())
 }
 
 /// A status description: at most 140 characters (not bytes).

@@ -308,7 +308,8 @@ async fn timeouts_are_their_own_error_and_gets_are_retried_on_them() {
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     assert_eq!(clock.slept.lock().unwrap().len(), 2, "two retries");
 
-    // A POST that timed out may have been processed: it is not retried.
+    // A POST that timed out may have been processed: it is not retried, and
+    // says that its outcome is unknown.
     let clock = Arc::new(TestClock::default());
     let c = Client::builder()
         .base_url(fake.base_url())
@@ -322,7 +323,11 @@ async fn timeouts_are_their_own_error_and_gets_are_retried_on_them() {
         .dispatch("deploy")
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert!(
+        matches!(&err, Error::OutcomeUnknown { source, .. } if matches!(**source, Error::Timeout(_))),
+        "{err:?}"
+    );
     assert!(clock.slept.lock().unwrap().is_empty());
 }
 
