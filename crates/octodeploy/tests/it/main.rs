@@ -8,6 +8,7 @@ mod against_fake;
 mod app_auth;
 mod auth;
 mod deployments;
+mod faults;
 mod lifecycle_support;
 mod prune;
 mod request_contract;
