@@ -93,6 +93,8 @@ impl Op {
             Op::CreateStatus | Op::GetStatus => "a deployment status",
             Op::CreateInstallationToken => "an installation token",
             Op::GetRepoInstallation => "an installation",
+            Op::CreateDeployment | Op::GetDeployment => "a deployment",
+            Op::ListDeployments => "a list of deployments",
             Op::DeleteDeployment | Op::Dispatch => "nothing",
         }
     }
