@@ -42,7 +42,21 @@ const REQUIRED: &[&str] = &[
     "get-status-unknown-state",
     "get-status-null-creator",
     "deactivate-and-delete",
+    "create-deployment",
+    "create-deployment-string-payload",
+    "create-deployment-auto-merged",
+    "create-deployment-failed-contexts",
+    "create-deployment-merge-conflict",
+    "create-deployment-validation-failed",
+    "list-deployments-two-pages",
+    "get-deployment",
+    "wait-deployment-not-modified",
 ];
+
+/// Whether an interaction is a deployment-status operation.
+fn request_is_status(interaction: &octodeploy_replay::Interaction) -> bool {
+    interaction.request.path.contains("/statuses")
+}
 
 /// A cassette's name, the loaded cassette, and the file's text.
 type Loaded = (String, Cassette, String);
@@ -121,7 +135,9 @@ fn requests_carry_exactly_the_client_headers() -> TestResult {
         for (i, interaction) in cassette.interactions.iter().enumerate() {
             let request = &interaction.request;
             let at = format!("{name} interactions[{i}]");
-            let status_op = request.path.contains("/statuses");
+            // Deployment and status operations carry the previews GHES 3.0
+            // needs; delete and dispatch do not.
+            let status_op = request.path.contains("/deployments") && request.method != "DELETE";
             let want_accept = if status_op {
                 STATUS_ACCEPT
             } else {
@@ -132,6 +148,17 @@ fn requests_carry_exactly_the_client_headers() -> TestResult {
                 ("x-github-api-version", "2022-11-28"),
                 ("authorization", "<redacted>"),
             ];
+            // A conditional poll (`deployment.wait()`) adds its ETag.
+            let conditional = request
+                .headers
+                .0
+                .iter()
+                .find(|(n, _)| n == "if-none-match")
+                .map(|(_, v)| v.as_str());
+            if let Some(tag) = conditional {
+                assert!(request.method == "GET", "{at}: If-None-Match on a GET only");
+                want.push(("if-none-match", tag));
+            }
             if request.method == "POST" {
                 want.push(("content-type", "application/json"));
                 assert!(request.body.is_some(), "{at}: a POST has a JSON body");
@@ -229,8 +256,13 @@ fn responses_look_like_github() -> TestResult {
                     location[0].starts_with(BASE_PLACEHOLDER),
                     "{at}: {location:?}"
                 );
+                let kind = if request_is_status(interaction) {
+                    "/statuses/"
+                } else {
+                    "/deployments/"
+                };
                 assert!(
-                    location[0].ends_with(&format!("/statuses/{id}")),
+                    location[0].ends_with(&format!("{kind}{id}")),
                     "{at}: {location:?}"
                 );
             }
@@ -252,8 +284,10 @@ fn responses_look_like_github() -> TestResult {
                 );
                 assert_eq!(header(response, "x-ratelimit-resource"), ["core"], "{at}");
             }
+            // Error bodies carry documentation_url; a 202's message does not.
             if let Some(Value::Object(body)) = &response.body
                 && let Some(message) = body.get("message")
+                && response.status >= 400
             {
                 assert!(message.is_string(), "{at}: message");
                 assert!(

@@ -9,5 +9,6 @@
 mod cassettes;
 mod client;
 mod contract;
+mod deployments;
 mod harness;
 mod secrets;
