@@ -163,13 +163,13 @@ pub(crate) struct GlobalArgs {
     )]
     pub(crate) timeout: Duration,
 
-    /// The longest wait before a retry (a backoff, Retry-After, a
-    /// rate-limit reset)
+    /// The longest a request waits for its retries, all waits together
+    /// (backoffs, Retry-After, rate-limit resets)
     ///
-    /// A rate limit that asks for a longer wait fails at once (exit 4). A
-    /// secondary rate limit without Retry-After counts as 60s, GitHub's
-    /// advice. One request takes at most (retries + 1) x timeout + retries
-    /// x max-wait; `status list --all` is one request per page.
+    /// A retry that would wait past it fails at once instead (a rate limit:
+    /// exit 4). A secondary rate limit without Retry-After counts as 60s,
+    /// GitHub's advice. One request takes at most (retries + 1) x timeout +
+    /// max-wait; `status list --all` is one request per page.
     #[arg(
         long,
         global = true,

@@ -66,6 +66,9 @@ pub(crate) enum CliError {
         token_sent: bool,
         /// `--max-wait`, when retries were on.
         max_wait: Option<std::time::Duration>,
+        /// How to find out whether a POST whose outcome is unknown
+        /// happened (a command line, or where to look).
+        check: Option<String>,
     },
     /// `deployment wait` ended in a failed terminal state.
     #[error("deployment {deployment_id} ended `{state}`")]
@@ -103,6 +106,17 @@ impl CliError {
             arg: arg_for_field(source.field).to_owned(),
             source,
         }
+    }
+}
+
+impl CliError {
+    /// `self` with `how` as the way to find out whether the request
+    /// happened, should its outcome be unknown.
+    pub(crate) fn with_check(mut self, how: String) -> CliError {
+        if let CliError::Request { check, .. } = &mut self {
+            *check = Some(how);
+        }
+        self
     }
 }
 

@@ -143,6 +143,9 @@ pub(crate) fn code(err: &CliError) -> u8 {
 
 /// The exit code for a library error.
 pub(crate) fn library_code(err: &Error) -> u8 {
+    if err.is_outcome_unknown() {
+        return OUTCOME_UNKNOWN;
+    }
     match err {
         Error::Invalid(_) => USAGE,
         Error::Config(ConfigError::Http(_)) => INTERNAL,
@@ -298,11 +301,19 @@ fn hints(err: &CliError) -> Vec<String> {
         api_url,
         token_sent,
         max_wait,
+        check,
     } = err
     else {
         return Vec::new();
     };
     let mut hints = Vec::new();
+    if source.is_outcome_unknown() {
+        hints.push(format!(
+            "do not just run the command again (it was not retried: a second request could act twice); {}",
+            check.as_deref().unwrap_or("check what happened first")
+        ));
+        return hints;
+    }
     match (source, source.status()) {
         (Error::RateLimited(rl), _) => hints.extend(rate_limit_hint(rl, *max_wait, SystemTime::now())),
         (Error::Api(_), Some(401)) if *token_sent => hints.push(

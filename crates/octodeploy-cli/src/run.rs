@@ -162,6 +162,18 @@ async fn dispatch_command(global: &GlobalArgs, command: Command) -> Result<(), C
     }
 }
 
+/// `--retries`/`--no-retry`, `--backoff` and `--max-wait` as the library's
+/// policy: `--max-wait` bounds each wait and all of a request's waits
+/// together.
+fn retry_policy(global: &GlobalArgs) -> RetryPolicy {
+    let retries = if global.no_retry { 0 } else { global.retries };
+    RetryPolicy::default()
+        .max_retries(retries)
+        .initial_backoff(global.backoff)
+        .max_wait(global.max_wait)
+        .max_total_wait(global.max_wait)
+}
+
 /// The configured client, and what error messages need to know about it.
 struct Connection {
     client: Client,
@@ -205,11 +217,8 @@ impl Connection {
                 }
             }
         }
+        let policy = retry_policy(global);
         let retries = if global.no_retry { 0 } else { global.retries };
-        let policy = RetryPolicy::default()
-            .max_retries(retries)
-            .initial_backoff(global.backoff)
-            .max_wait(global.max_wait);
         builder = builder
             .timeout(Some(global.timeout))
             .connect_timeout(global.timeout.min(CONNECT_TIMEOUT))
@@ -260,6 +269,7 @@ impl Connection {
                     .to_owned(),
                 token_sent: self.token_sent,
                 max_wait: self.max_wait,
+                check: None,
             },
         }
     }
@@ -417,7 +427,12 @@ async fn create(
     // The library checks again in `send`; checking here makes "nothing is
     // sent" explicit and names the flag.
     request.body().validate().map_err(CliError::invalid)?;
-    let status = request.send().await.map_err(|e| conn.error(e))?;
+    let status = request.send().await.map_err(|e| {
+        conn.error(e).with_check(format!(
+            "see whether it was created: octodeploy status list {} {}",
+            args.repo, args.deployment_id
+        ))
+    })?;
     crate::github_output::write(&[("status_id", status.id.to_string())])
         .map_err(CliError::Output)?;
     write_out(|out| output::status(out, format, &status))
@@ -469,7 +484,12 @@ async fn dispatch(
     if let Some(map) = &payload {
         request = request.payload(map);
     }
-    let response = request.send().await.map_err(|e| conn.error(e))?;
+    let response = request.send().await.map_err(|e| {
+        conn.error(e).with_check(format!(
+            "see whether workflows started: the Actions runs of {} triggered by repository_dispatch `{}`",
+            args.repo, args.event_type
+        ))
+    })?;
     let ack = Ack {
         ok: true,
         action: "dispatch",
@@ -521,6 +541,36 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_flags_make_the_retry_policy() {
+        let parse = |args: &[&str]| {
+            let all = ["octodeploy"]
+                .iter()
+                .chain(args)
+                .chain(&["status", "get", "o/r", "1", "2"]);
+            Cli::try_parse_from(all).unwrap().global
+        };
+        let secs = std::time::Duration::from_secs;
+        let global = parse(&["--retries", "5", "--backoff", "2s", "--max-wait", "7s"]);
+        assert_eq!(
+            retry_policy(&global),
+            RetryPolicy::default()
+                .max_retries(5)
+                .initial_backoff(secs(2))
+                .max_wait(secs(7))
+                .max_total_wait(secs(7))
+        );
+        let global = parse(&["--retries", "5", "--no-retry"]);
+        assert_eq!(
+            retry_policy(&global),
+            RetryPolicy::default()
+                .max_retries(0)
+                .initial_backoff(std::time::Duration::from_millis(500))
+                .max_wait(secs(60))
+                .max_total_wait(secs(60))
+        );
+    }
 
     fn lines(per_page: u32, enabled: bool, total: usize) -> String {
         let mut p = Progress::new(per_page, enabled);

@@ -133,7 +133,7 @@ fn no_header_value_panics_the_error_path() {
         let Err(source) = result else {
             return Err(TestCaseError::fail("an error status succeeded"));
         };
-        let err = CliError::Request { source, api_url: url.clone(), token_sent: true, max_wait: Some(Duration::from_secs(60)) };
+        let err = CliError::Request { source, api_url: url.clone(), token_sent: true, max_wait: Some(Duration::from_secs(60)), check: None };
         let exit = code(&err);
         prop_assert!((3..=6).contains(&exit), "exit {exit}");
         let text = report(&err);

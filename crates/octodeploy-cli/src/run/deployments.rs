@@ -31,6 +31,10 @@ pub(crate) async fn create(
             .map(payload::load_value)
             .transpose()?;
     let conn = Connection::open(global)?;
+    let check = format!(
+        "see whether it was created: octodeploy deployment list {} --ref {}",
+        args.repo, args.git_ref
+    );
     let mut request = conn
         .client
         .repo(&args.repo.owner, &args.repo.name)
@@ -66,7 +70,7 @@ pub(crate) async fn create(
     let outcome = request
         .send()
         .await
-        .map_err(|e| conn.error(e))?
+        .map_err(|e| conn.error(e).with_check(check))?
         .into_inner();
     if let CreateOutcome::Created(d) = &outcome {
         github_output::write(&[("deployment_id", d.id.to_string())]).map_err(CliError::Output)?;

@@ -11,6 +11,7 @@ mod common;
 mod deployments;
 mod fake;
 mod limits;
+mod outcome;
 mod replay;
 mod server_text;
 mod streaming;
