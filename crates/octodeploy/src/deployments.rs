@@ -2,7 +2,6 @@
 //! (`repo.deployment(id).get()`) and listing them with GitHub's four
 //! filters (`repo.deployments()`), one page or every page.
 
-use std::collections::HashSet;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
@@ -16,7 +15,7 @@ use url::Url;
 
 use crate::error::Error;
 use crate::model::{App, User};
-use crate::pagination::{Links, Page};
+use crate::pagination::{Links, Page, Walk, link_header};
 use crate::repo::{DeploymentHandle, RepoHandle};
 use crate::response::Response;
 use crate::transport::{Op, execute};
@@ -130,6 +129,7 @@ impl DeploymentHandle {
     /// Gets the deployment.
     pub async fn get(&self) -> Result<Response<Deployment>, Error> {
         self.repo().check()?;
+        validate::id("deployment_id", self.id())?;
         let repo = self.repo();
         let inner = repo.client.inner();
         let (rv, meta) = execute(inner, Op::GetDeployment, None, || {
@@ -230,35 +230,32 @@ impl ListDeployments {
 
     /// Every matching deployment, page after page, following the server's
     /// `Link: rel="next"` URLs as statuses do (links to another origin are
-    /// refused, a loop is an error, each deployment id is yielded once).
+    /// refused; a loop or more pages than `ClientBuilder::max_pages` is an
+    /// error; each deployment id is yielded once).
     pub fn stream(self) -> BoxStream<'static, Result<Deployment, Error>> {
         enum Next {
             First,
             Url(Url),
             Done,
         }
-        let seen = (HashSet::<Url>::new(), HashSet::<i64>::new());
+        let walk = Walk::new(self.repo.client.inner().max_pages);
         stream::try_unfold(
-            (self, Next::First, seen),
-            |(this, next, (mut pages, mut ids))| async move {
+            (self, Next::First, walk),
+            |(this, next, mut walk)| async move {
                 let page = match next {
                     Next::Done => return Ok::<_, Error>(None),
                     Next::First => this.fetch(None, None).await?,
                     Next::Url(url) => this.fetch(Some(url), None).await?,
                 };
                 let (page, meta) = page.into_parts();
-                if let Some(url) = meta.url {
-                    pages.insert(url);
+                if let Some(url) = &meta.url {
+                    walk.read(url);
                 }
                 let next = match page.links.next {
-                    Some(url) if pages.contains(&url) => {
-                        return Err(Error::Pagination {
-                            reason: format!(
-                                "the next link leads back to {url}, a page already read"
-                            ),
-                        });
+                    Some(url) => {
+                        walk.follow(&url)?;
+                        Next::Url(url)
                     }
-                    Some(url) => Next::Url(url),
                     None if page.links.unparsed_next => {
                         return Err(Error::Pagination {
                             reason: "a `rel=\"next\"` link could not be parsed".to_owned(),
@@ -272,10 +269,10 @@ impl ListDeployments {
                 let fresh: Vec<_> = page
                     .items
                     .into_iter()
-                    .filter(|d| ids.insert(d.id))
+                    .filter(|d| walk.first_sight(d.id))
                     .map(Ok)
                     .collect();
-                Ok(Some((stream::iter(fresh), (this, next, (pages, ids)))))
+                Ok(Some((stream::iter(fresh), (this, next, walk))))
             },
         )
         .try_flatten()
@@ -337,13 +334,7 @@ impl ListDeployments {
             .clone()
             .or(request_url)
             .unwrap_or_else(|| inner.base.clone());
-        let header: Vec<&str> = rv
-            .headers()
-            .get_all("link")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        let links = Links::parse(&header.join(", "), &base);
+        let links = Links::parse(&link_header(rv.headers()), &base);
         let items = rv.into_inner().into_iter().map(Deployment::from).collect();
         Ok(Response::new(Page { items, links }, meta))
     }

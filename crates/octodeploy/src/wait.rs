@@ -286,6 +286,7 @@ impl Poller {
     async fn poll(&mut self) -> Result<Seen, Error> {
         let d = &self.wait.deployment;
         d.repo().check()?;
+        crate::validate::id("deployment_id", d.id())?;
         let repo = d.repo();
         let inner = repo.client.inner();
         let mut headers = HeaderMap::new();
