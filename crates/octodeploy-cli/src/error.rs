@@ -60,15 +60,8 @@ pub(crate) enum CliError {
         /// The library's error.
         #[source]
         source: octodeploy::Error,
-        /// The API base URL the request went to.
-        api_url: String,
-        /// Whether an `Authorization` header was sent.
-        token_sent: bool,
-        /// `--max-wait`, when retries were on.
-        max_wait: Option<std::time::Duration>,
-        /// How to find out whether a POST whose outcome is unknown
-        /// happened (a command line, or where to look).
-        check: Option<String>,
+        /// What the message's hints need (boxed: errors stay small).
+        context: Box<RequestContext>,
     },
     /// `deployment wait` ended in a failed terminal state.
     #[error("deployment {deployment_id} ended `{state}`")]
@@ -109,12 +102,26 @@ impl CliError {
     }
 }
 
+/// What a failed request's hints need to know.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RequestContext {
+    /// The API base URL the request went to.
+    pub(crate) api_url: String,
+    /// Whether an `Authorization` header was sent.
+    pub(crate) token_sent: bool,
+    /// `--max-wait`, when retries were on.
+    pub(crate) max_wait: Option<std::time::Duration>,
+    /// How to find out whether a POST whose outcome is unknown happened
+    /// (a command line, or where to look).
+    pub(crate) check: Option<String>,
+}
+
 impl CliError {
     /// `self` with `how` as the way to find out whether the request
     /// happened, should its outcome be unknown.
     pub(crate) fn with_check(mut self, how: String) -> CliError {
-        if let CliError::Request { check, .. } = &mut self {
-            *check = Some(how);
+        if let CliError::Request { context, .. } = &mut self {
+            context.check = Some(how);
         }
         self
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 use octodeploy::{AuthError, ConfigError, Error, RateLimitError, RateLimitKind};
 
-use crate::error::CliError;
+use crate::error::{CliError, RequestContext};
 use crate::text::one_line;
 
 /// Success.
@@ -296,16 +296,15 @@ fn rate_limit_hint(
 }
 
 fn hints(err: &CliError) -> Vec<String> {
-    let CliError::Request {
-        source,
+    let CliError::Request { source, context } = err else {
+        return Vec::new();
+    };
+    let RequestContext {
         api_url,
         token_sent,
         max_wait,
         check,
-    } = err
-    else {
-        return Vec::new();
-    };
+    } = &**context;
     let mut hints = Vec::new();
     if source.is_outcome_unknown() {
         hints.push(format!(

@@ -18,7 +18,7 @@ use crate::cli::{
     Cli, Command, CreateArgs, DeleteArgs, DeploymentCommand, DispatchArgs, GetArgs, GlobalArgs,
     ListArgs, OutputFormat, RepoSlug, StatusCommand,
 };
-use crate::error::CliError;
+use crate::error::{CliError, RequestContext};
 use crate::exit;
 use crate::output::{self, Ack};
 use crate::payload;
@@ -261,15 +261,17 @@ impl Connection {
             octodeploy::Error::Invalid(v) => CliError::invalid(v),
             source => CliError::Request {
                 source,
-                api_url: self
-                    .client
-                    .base_url()
-                    .as_str()
-                    .trim_end_matches('/')
-                    .to_owned(),
-                token_sent: self.token_sent,
-                max_wait: self.max_wait,
-                check: None,
+                context: Box::new(RequestContext {
+                    api_url: self
+                        .client
+                        .base_url()
+                        .as_str()
+                        .trim_end_matches('/')
+                        .to_owned(),
+                    token_sent: self.token_sent,
+                    max_wait: self.max_wait,
+                    check: None,
+                }),
             },
         }
     }

@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use super::{code, report};
-use crate::error::CliError;
+use crate::error::{CliError, RequestContext};
 
 /// What the loopback server answers next: status, raw header lines, body.
 type Answer = (u16, Vec<(String, Vec<u8>)>, String);
@@ -133,7 +133,13 @@ fn no_header_value_panics_the_error_path() {
         let Err(source) = result else {
             return Err(TestCaseError::fail("an error status succeeded"));
         };
-        let err = CliError::Request { source, api_url: url.clone(), token_sent: true, max_wait: Some(Duration::from_secs(60)), check: None };
+        let context = RequestContext {
+            api_url: url.clone(),
+            token_sent: true,
+            max_wait: Some(Duration::from_secs(60)),
+            check: None,
+        };
+        let err = CliError::Request { source, context: Box::new(context) };
         let exit = code(&err);
         prop_assert!((3..=6).contains(&exit), "exit {exit}");
         let text = report(&err);
