@@ -67,6 +67,8 @@ mod deployments_create;
 pub mod env;
 mod error;
 mod exchange;
+#[doc(hidden)]
+pub mod fuzzing;
 mod model;
 mod pagination;
 mod prune;

@@ -9,6 +9,7 @@ mod app_auth;
 mod auth;
 mod deployments;
 mod faults;
+mod fuzz_bodies;
 mod lifecycle_support;
 mod prune;
 mod request_contract;
