@@ -54,6 +54,10 @@ pub enum Side {
     Request,
     /// What the client decodes: status codes, response bodies and headers.
     Response,
+    /// A redirect (`3XX`) response: the transport follows it (same origin)
+    /// or refuses it by its status and `Location` header; the client never
+    /// decodes its body.
+    Redirect,
 }
 
 /// How a change moves the set of values a schema (or keyword) accepts.
@@ -271,6 +275,11 @@ impl ChangeKind {
 /// | extension (`x-github`, …) | docs | docs |
 /// | uninterpreted keyword | breaking (a person must judge) | breaking |
 ///
+/// A redirect (`3XX`, [`Side::Redirect`]) is followed or refused by the
+/// transport from its status and `Location` header and its body is never
+/// decoded, so every change of a redirect response is additive (docs stay
+/// docs) except a header removed (the transport needs `Location`).
+///
 /// By [`Effect`]: `Same` is additive; `Widened` is additive for requests and
 /// breaking for responses; `Narrowed` is breaking for requests and additive
 /// for responses; `Incomparable` is breaking. (Bounds matter on responses
@@ -284,6 +293,8 @@ pub fn classify(kind: &ChangeKind, side: Side) -> Class {
     let unless = |breaking: bool| if breaking { Breaking } else { Additive };
     match (kind, side) {
         (ChangeKind::Documentation { .. } | ChangeKind::Extension { .. }, _) => Docs,
+        (ChangeKind::HeaderRemoved, Side::Redirect) => Breaking,
+        (_, Side::Redirect) => Additive,
         (ChangeKind::OperationRemoved | ChangeKind::PathChanged | ChangeKind::MethodChanged, _) => {
             Breaking
         }
@@ -415,6 +426,32 @@ mod tests {
         let added = |success| ChangeKind::StatusAdded { success };
         assert_eq!(classify(&added(true), Side::Response), Class::Breaking);
         assert_eq!(classify(&added(false), Side::Response), Class::Additive);
+    }
+
+    /// A redirect's body is never decoded; its `Location` header is read.
+    #[test]
+    fn a_redirect_breaks_only_by_losing_a_header() {
+        let redirect = Side::Redirect;
+        assert_eq!(
+            classify(&ChangeKind::MediaTypeRemoved, redirect),
+            Class::Additive
+        );
+        assert_eq!(
+            classify(&ChangeKind::NullableAdded, redirect),
+            Class::Additive
+        );
+        assert_eq!(
+            classify(&ChangeKind::HeaderRemoved, redirect),
+            Class::Breaking
+        );
+        let docs = ChangeKind::Documentation {
+            keyword: "description".into(),
+        };
+        assert_eq!(classify(&docs, redirect), Class::Docs);
+        assert_eq!(
+            classify(&ChangeKind::MediaTypeRemoved, Side::Response),
+            Class::Breaking
+        );
     }
 
     #[test]

@@ -158,10 +158,13 @@ impl Change {
 
     /// The change as one text line (see the module docs).
     pub fn render(&self) -> String {
-        let absorbed = self
-            .absorbed_by
-            .map(|fixup| format!(" (absorbed by fixup {fixup})"))
-            .unwrap_or_default();
+        let absorbed = match (self.absorbed_by, self.side, self.class) {
+            (Some(fixup), _, _) => format!(" (absorbed by fixup {fixup})"),
+            (None, Side::Redirect, Class::Additive) => {
+                " (a redirect: handled by the transport, its body never decoded)".to_owned()
+            }
+            _ => String::new(),
+        };
         format!(
             "{:<8}  {}  {}: {}{absorbed}",
             self.class.label(),

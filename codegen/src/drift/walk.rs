@@ -426,8 +426,12 @@ impl<'a> Walker<'a> {
     fn responses(&mut self, a: Option<&'a Value>, b: Option<&'a Value>) -> Result<(), DriftError> {
         let (a, b) = (entries(a), entries(b));
         let codes: BTreeSet<&str> = a.keys().chain(b.keys()).copied().collect();
-        let side = Side::Response;
         for code in codes {
+            let side = if code.starts_with('3') {
+                Side::Redirect
+            } else {
+                Side::Response
+            };
             let prefix = format!("response {code}");
             let loc = Loc::new(prefix.as_str());
             let success = code.starts_with('2');
@@ -436,7 +440,7 @@ impl<'a> Walker<'a> {
                     let (x, _) = self.base.resolve(x)?;
                     let (y, _) = self.other.resolve(y)?;
                     self.content(&prefix, side, x.get("content"), y.get("content"))?;
-                    self.headers(&prefix, x.get("headers"), y.get("headers"))?;
+                    self.headers(&prefix, side, x.get("headers"), y.get("headers"))?;
                     self.rest(&loc, side, x, y, &[&["content", "headers"]]);
                 }
                 (None, Some(_)) => {
@@ -461,6 +465,7 @@ impl<'a> Walker<'a> {
     fn headers(
         &mut self,
         prefix: &str,
+        side: Side,
         a: Option<&'a Value>,
         b: Option<&'a Value>,
     ) -> Result<(), DriftError> {
@@ -472,7 +477,6 @@ impl<'a> Walker<'a> {
         };
         let (a, b) = (by_lowercase(a), by_lowercase(b));
         let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-        let side = Side::Response;
         for name in names {
             let (old, new) = (a.get(name).copied(), b.get(name).copied());
             let Some((display, _)) = old.or(new) else {

@@ -366,3 +366,87 @@ fn a_dereferenced_spelling_compares_like_the_bundled_one() {
     );
     assert!(!a.contains("examples"), "{a}");
 }
+
+/// `GET /x` answering `{account: <account>}`, with an `enterprise`
+/// component and a `user` component whose `id` is `id_type` and which is
+/// itself `nullable` when asked (GHES 2.22 marks `simple-user` so, where
+/// later descriptions have a separate `nullable-simple-user`).
+fn account_spec(account: Value, id_type: &str, user_nullable: bool) -> Value {
+    let mut s = spec(r("user"), id_type, json!({}));
+    s["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"] =
+        json!({"account": account});
+    if user_nullable {
+        s["components"]["schemas"]["user"]["nullable"] = json!(true);
+    }
+    s["components"]["schemas"]["enterprise"] =
+        json!({"type": "object", "properties": {"slug": {"type": "string"}}});
+    s
+}
+
+/// GHES 2.22's `installation.account`: `nullable: true, anyOf: [simple-user,
+/// enterprise]` where `simple-user` is itself nullable. A nullable
+/// alternative of a composition that is nullable already adds nothing (no
+/// "anyOf[0]: made nullable"), and a change beneath it is still found.
+#[test]
+fn a_nullable_alternative_of_a_nullable_composition_is_no_change() {
+    let account = json!({"nullable": true, "anyOf": [r("user"), r("enterprise")]});
+    let base = account_spec(account.clone(), "integer", false);
+    let same = account_spec(account.clone(), "integer", true);
+    let report = diff(&base, &same);
+    assert!(report.is_empty(), "{}", report.render_text());
+    let changed = account_spec(account, "string", true);
+    let report = diff(&base, &changed);
+    assert_eq!(
+        breaking(&report),
+        [
+            "breaking  test/get  response 200 application/json .account|anyOf[0].id: type integer -> string"
+        ],
+        "{}",
+        report.render_text()
+    );
+}
+
+/// A nullable alternative makes a composition that was not nullable
+/// nullable: reported once, at the composition, where the value sits.
+#[test]
+fn a_nullable_alternative_makes_its_composition_nullable() {
+    let account = json!({"anyOf": [r("user"), r("enterprise")]});
+    let base = account_spec(account.clone(), "integer", false);
+    let other = account_spec(account, "integer", true);
+    let report = diff(&base, &other);
+    assert_eq!(
+        breaking(&report),
+        ["breaking  test/get  response 200 application/json .account: made nullable"],
+        "{}",
+        report.render_text()
+    );
+}
+
+/// A schema replaced by a nullable composition holding it: the alternative
+/// added *and* the nullability the composition brings (which walking only
+/// the matching alternative would lose); from a nullable schema, only the
+/// alternative.
+#[test]
+fn a_schema_replaced_by_a_nullable_composition_holding_it_is_made_nullable() {
+    let nullable_anyof = json!({"nullable": true, "anyOf": [r("user"), r("enterprise")]});
+    let report = diff(
+        &account_spec(r("user"), "integer", false),
+        &account_spec(nullable_anyof.clone(), "integer", false),
+    );
+    let texts: Vec<String> = report.changes().iter().map(|c| c.render()).collect();
+    assert_eq!(
+        texts,
+        [
+            "breaking  test/get  response 200 application/json .account: made nullable",
+            "breaking  test/get  response 200 application/json .account|anyOf[1]: member added (enterprise)",
+        ],
+        "{}",
+        report.render_text()
+    );
+    let report = diff(
+        &account_spec(r("nullable-user"), "integer", false),
+        &account_spec(nullable_anyof, "integer", false),
+    );
+    let codes: Vec<&str> = report.changes().iter().map(|c| c.kind.code()).collect();
+    assert_eq!(codes, ["member-added"], "{}", report.render_text());
+}

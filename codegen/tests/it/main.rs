@@ -7,3 +7,4 @@
 mod checked_in;
 mod drift;
 mod drift_equivalences;
+mod drift_redirects;

@@ -9,7 +9,9 @@
 //! OpenAPI 3.0's `nullable: true` + `allOf: [X]`; `allOf`/`anyOf`/`oneOf`
 //! of a single schema; 3.1's `anyOf`/`oneOf` with a `{type: "null"}`
 //! branch; and `type: [X, "null"]`. Null branches of a larger `anyOf`/
-//! `oneOf` count as nullability, not as members.
+//! `oneOf` count as nullability, not as members, and so does a nullable
+//! alternative: it makes the whole composition nullable, which is where it
+//! is compared (GHES 2.22 marks `simple-user` itself nullable).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -91,27 +93,39 @@ impl<'a> Walker<'a> {
         a: &'a Value,
         b: &'a Value,
     ) -> Result<(), DriftError> {
-        let (a, a_name, a_null) = normalize(self.base, a)?;
-        let (b, b_name, b_null) = normalize(self.other, b)?;
+        let a = normalize(self.base, a)?;
+        let b = normalize(self.other, b)?;
+        self.normalized(loc, side, a, b)
+    }
+
+    /// [`Walker::schema`] for schemas [`normalize`]d already (or whose
+    /// nullability the caller decided).
+    fn normalized(
+        &mut self,
+        loc: &Loc,
+        side: Side,
+        a: Normalized<'a>,
+        b: Normalized<'a>,
+    ) -> Result<(), DriftError> {
         let seen = self
             .stack
             .iter()
-            .any(|(x, y)| std::ptr::eq(*x, a) && std::ptr::eq(*y, b));
+            .any(|(x, y)| std::ptr::eq(*x, a.0) && std::ptr::eq(*y, b.0));
         if seen || self.stack.len() >= MAX_DEPTH {
             return Ok(());
         }
-        if !(a.is_object() && b.is_object()) {
+        if !(a.0.is_object() && b.0.is_object()) {
             // Boolean schemas (`true`/`false`) or garbage: compare as values.
-            if a != b {
+            if a.0 != b.0 {
                 let kind = ChangeKind::KeywordChanged {
                     keyword: "schema".to_owned(),
                 };
-                self.push(loc, side, kind, Some(a.clone()), Some(b.clone()));
+                self.push(loc, side, kind, Some(a.0.clone()), Some(b.0.clone()));
             }
             return Ok(());
         }
-        self.stack.push((a, b));
-        let result = self.schema_body(loc, side, (a, a_name, a_null), (b, b_name, b_null));
+        self.stack.push((a.0, b.0));
+        let result = self.schema_body(loc, side, a, b);
         self.stack.pop();
         result
     }
@@ -120,9 +134,15 @@ impl<'a> Walker<'a> {
         &mut self,
         loc: &Loc,
         side: Side,
-        (a, a_name, a_null): (&'a Value, Option<&'a str>, bool),
-        (b, b_name, b_null): (&'a Value, Option<&'a str>, bool),
+        (a, a_name, a_null): Normalized<'a>,
+        (b, b_name, b_null): Normalized<'a>,
     ) -> Result<(), DriftError> {
+        // A nullable alternative makes the whole `anyOf`/`oneOf` nullable:
+        // its nullability is the composition's, compared here, not the
+        // member's (`nullable: true, anyOf: [simple-user, enterprise]`
+        // stays the same when `simple-user` itself turns nullable).
+        let a_null = a_null || alternatives_nullable(self.base, a)?;
+        let b_null = b_null || alternatives_nullable(self.other, b)?;
         let composed = |s: &Value| -> Vec<&str> {
             COMPOSITIONS
                 .into_iter()
@@ -133,10 +153,11 @@ impl<'a> Walker<'a> {
         if keywords != composed(b) {
             // One side is an alternative of the other (`oneOf [X, Y]` vs
             // `X`): alternatives removed or added, and X walked beneath.
-            if let Some(done) = self.one_alternative(loc, side, (a, a_name), (b, b_name))? {
+            let (a, b) = ((a, a_name, a_null), (b, b_name, b_null));
+            if let Some(done) = self.one_alternative(loc, side, a, b)? {
                 return Ok(done);
             }
-            let (old, new) = (describe(a, a_name), describe(b, b_name));
+            let (old, new) = (describe(a.0, a_name), describe(b.0, b_name));
             let kind = ChangeKind::CompositionChanged;
             self.push(loc, side, kind, Some(old.into()), Some(new.into()));
             return Ok(());
@@ -207,13 +228,14 @@ impl<'a> Walker<'a> {
     /// When exactly one side is a `oneOf`/`anyOf` and the other side is one
     /// of its alternatives (same component name or title), reports the
     /// other alternatives as removed (narrowed) or added (widened) and
-    /// compares the matching pair; `None` when the shapes do not match so.
+    /// compares the matching pair, with the composition's nullability as
+    /// the alternative's; `None` when the shapes do not match so.
     fn one_alternative(
         &mut self,
         loc: &Loc,
         side: Side,
-        (a, a_name): (&'a Value, Option<&'a str>),
-        (b, b_name): (&'a Value, Option<&'a str>),
+        (a, a_name, a_null): Normalized<'a>,
+        (b, b_name, b_null): Normalized<'a>,
     ) -> Result<Option<()>, DriftError> {
         let alternatives = |s: &Value| -> Option<&'static str> {
             let present: Vec<&str> = COMPOSITIONS
@@ -225,12 +247,17 @@ impl<'a> Walker<'a> {
                 _ => None,
             }
         };
-        let (composed, keyword, single, single_name, removed) =
+        let (composed, composed_null, keyword, single, removed) =
             match (alternatives(a), alternatives(b)) {
-                (Some(k), None) if composed_keywords(b).is_empty() => (a, k, b, b_name, true),
-                (None, Some(k)) if composed_keywords(a).is_empty() => (b, k, a, a_name, false),
+                (Some(k), None) if composed_keywords(b).is_empty() => {
+                    (a, a_null, k, (b, b_name, b_null), true)
+                }
+                (None, Some(k)) if composed_keywords(a).is_empty() => {
+                    (b, b_null, k, (a, a_name, a_null), false)
+                }
                 _ => return Ok(None),
             };
+        let (single, single_name, _) = single;
         let doc = if removed { self.base } else { self.other };
         let members = non_null_members(composed, keyword);
         let identity = |schema: &Value, name: Option<&str>| -> Vec<String> {
@@ -276,12 +303,15 @@ impl<'a> Walker<'a> {
                 self.push(&member_loc, side, kind, None, label);
             }
         }
+        let (member, member_name, _) = normalize(doc, members[index])?;
+        let alternative = (member, member_name, composed_null);
+        let single = (single, single_name, if removed { b_null } else { a_null });
         let (x, y) = if removed {
-            (members[index], single)
+            (alternative, single)
         } else {
-            (single, members[index])
+            (single, alternative)
         };
-        self.schema(loc, side, x, y)?;
+        self.normalized(loc, side, x, y)?;
         Ok(Some(()))
     }
 
@@ -305,7 +335,14 @@ impl<'a> Walker<'a> {
             let member_loc = loc.child(&format!("|{keyword}[{index}]"));
             let label = |member: &Value| Some(Value::String(member_label(member)));
             match (old.get(index), new.get(index)) {
-                (Some(x), Some(y)) => self.schema(&member_loc, side, x, y)?,
+                (Some(x), Some(y)) if keyword == "allOf" => self.schema(&member_loc, side, x, y)?,
+                (Some(x), Some(y)) => {
+                    // An alternative's nullability is the composition's
+                    // (see `schema_body`), so it is not compared here.
+                    let (x, x_name, _) = normalize(self.base, x)?;
+                    let (y, y_name, _) = normalize(self.other, y)?;
+                    self.normalized(&member_loc, side, (x, x_name, false), (y, y_name, false))?;
+                }
                 (None, Some(y)) => {
                     let kind = ChangeKind::MemberAdded { effect: on_add };
                     self.push(&member_loc, side, kind, None, label(y));
@@ -500,13 +537,27 @@ fn non_null_members<'a>(schema: &'a Value, keyword: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// A schema after [`normalize`]: the schema, the last component name met
+/// on the way, and whether it is nullable.
+type Normalized<'a> = (&'a Value, Option<&'a str>, bool);
+
+/// Whether an alternative (a non-null member of `anyOf`/`oneOf`) of
+/// `schema` is nullable, however it spells it.
+fn alternatives_nullable(doc: super::Doc<'_>, schema: &Value) -> Result<bool, DriftError> {
+    for keyword in ["anyOf", "oneOf"] {
+        for member in non_null_members(schema, keyword) {
+            if normalize(doc, member)?.2 {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 /// Resolves `node` and folds the nullable spellings (module docs) into the
 /// schema they wrap: returns that schema, the last component name met, and
 /// whether any layer was nullable.
-fn normalize<'a>(
-    doc: super::Doc<'a>,
-    node: &'a Value,
-) -> Result<(&'a Value, Option<&'a str>, bool), DriftError> {
+fn normalize<'a>(doc: super::Doc<'a>, node: &'a Value) -> Result<Normalized<'a>, DriftError> {
     let (mut schema, mut name) = doc.resolve(node)?;
     let mut null = nullable(schema);
     for _ in 0..MAX_DEPTH {
