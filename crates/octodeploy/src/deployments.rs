@@ -6,16 +6,17 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt, stream};
 use octodeploy_api::types;
 use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
+use crate::client::Inner;
 use crate::error::Error;
 use crate::model::{App, User};
-use crate::pagination::{Links, Page, Walk, link_header};
+use crate::pagination::{self, Listing, Page};
 use crate::repo::{DeploymentHandle, RepoHandle};
 use crate::response::Response;
 use crate::transport::{Op, execute};
@@ -225,58 +226,17 @@ impl ListDeployments {
         if let Some(p) = self.page {
             validate::page(p)?;
         }
-        self.fetch(None, self.page).await
+        self.fetch_page(None, self.page).await
     }
 
-    /// Every matching deployment, page after page, following the server's
-    /// `Link: rel="next"` URLs as statuses do (links to another origin are
-    /// refused; a loop or more pages than `ClientBuilder::max_pages` is an
-    /// error; each deployment id is yielded once).
+    /// Every matching deployment, page after page, through the same page
+    /// walker as [`crate::ListStatuses::stream`] (which says what it
+    /// guarantees): the server's `Link: rel="next"` URLs followed within the
+    /// origin, a loop or more pages than [`crate::ClientBuilder::max_pages`]
+    /// an error after the items of the page that carried the link, each
+    /// deployment id yielded once.
     pub fn stream(self) -> BoxStream<'static, Result<Deployment, Error>> {
-        enum Next {
-            First,
-            Url(Url),
-            Done,
-        }
-        let walk = Walk::new(self.repo.client.inner().max_pages);
-        stream::try_unfold(
-            (self, Next::First, walk),
-            |(this, next, mut walk)| async move {
-                let page = match next {
-                    Next::Done => return Ok::<_, Error>(None),
-                    Next::First => this.fetch(None, None).await?,
-                    Next::Url(url) => this.fetch(Some(url), None).await?,
-                };
-                let (page, meta) = page.into_parts();
-                if let Some(url) = &meta.url {
-                    walk.read(url);
-                }
-                let next = match page.links.next {
-                    Some(url) => {
-                        walk.follow(&url)?;
-                        Next::Url(url)
-                    }
-                    None if page.links.unparsed_next => {
-                        return Err(Error::Pagination {
-                            reason: "a `rel=\"next\"` link could not be parsed".to_owned(),
-                        });
-                    }
-                    None => Next::Done,
-                };
-                // A list read newest first shifts when a deployment is
-                // created meanwhile: the next page repeats items already
-                // yielded, which are skipped.
-                let fresh: Vec<_> = page
-                    .items
-                    .into_iter()
-                    .filter(|d| walk.first_sight(d.id))
-                    .map(Ok)
-                    .collect();
-                Ok(Some((stream::iter(fresh), (this, next, walk))))
-            },
-        )
-        .try_flatten()
-        .boxed()
+        pagination::walk(self)
     }
 
     /// Every matching deployment, collected (see [`Self::stream`]).
@@ -284,7 +244,7 @@ impl ListDeployments {
         self.stream().try_collect().await
     }
 
-    async fn fetch(
+    async fn fetch_page(
         &self,
         url: Option<Url>,
         page: Option<u32>,
@@ -304,19 +264,11 @@ impl ListDeployments {
             }
         }
         let inner = self.repo.client.inner();
-        if let Some(url) = &url
-            && url.origin() != inner.base.origin()
-        {
-            return Err(Error::ForeignLink {
-                url: url.to_string(),
-            });
-        }
-        let request_url = url.clone();
         let (per_page, page) = match url {
             Some(_) => (None, None), // the link carries its own query
             None => (self.per_page.map(i64::from), page.map(i64::from)),
         };
-        let (rv, meta) = execute(inner, Op::ListDeployments, request_url.clone(), || {
+        let (rv, meta) = execute(inner, Op::ListDeployments, url.clone(), || {
             inner.api.repos_list_deployments(
                 &self.repo.owner,
                 &self.repo.repo,
@@ -329,14 +281,28 @@ impl ListDeployments {
             )
         })
         .await?;
-        let base = meta
-            .url
-            .clone()
-            .or(request_url)
-            .unwrap_or_else(|| inner.base.clone());
-        let links = Links::parse(&link_header(rv.headers()), &base);
+        let links = pagination::page_links(rv.headers(), &meta, url.as_ref(), &inner.base);
         let items = rv.into_inner().into_iter().map(Deployment::from).collect();
         Ok(Response::new(Page { items, links }, meta))
+    }
+}
+
+impl Listing for ListDeployments {
+    type Item = Deployment;
+
+    fn inner(&self) -> &Inner {
+        self.repo.client.inner()
+    }
+
+    fn fetch(
+        &self,
+        next: Option<Url>,
+    ) -> impl Future<Output = Result<Response<Page<Deployment>>, Error>> + Send {
+        self.fetch_page(next, None)
+    }
+
+    fn id(deployment: &Deployment) -> i64 {
+        deployment.id
     }
 }
 

@@ -1,12 +1,20 @@
-//! Pages of results, GitHub's `Link` header, and the bookkeeping that keeps
-//! a listing honest: every page read once, every item yielded once, a cap
-//! on the number of pages.
+//! Pages of results, GitHub's `Link` header, and the one page walker every
+//! listing's `stream()` uses ([`walk`]): it follows the server's
+//! `rel="next"` links within the origin, reads every page once (by
+//! normalized URL), yields every item once, stops at the page cap, and holds
+//! one page at a time.
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
+use futures::stream::{BoxStream, Stream, StreamExt};
 use url::Url;
 
+use crate::client::Inner;
 use crate::error::Error;
+use crate::response::{Meta, Response};
 
 /// One page of a list, with the server's links to its neighbours (the
 /// response metadata is on the [`crate::Response`] around it).
@@ -178,6 +186,170 @@ impl Walk {
     /// it is read (a status created meanwhile) repeats items at page edges.
     pub(crate) fn first_sight(&mut self, id: i64) -> bool {
         self.ids.insert(id)
+    }
+}
+
+/// A listing [`walk`] pages through: how to fetch its first page or the page
+/// a `next` link names, and how to tell its items apart.
+pub(crate) trait Listing: Send + Sync + 'static {
+    /// What the pages hold.
+    type Item: Send + 'static;
+
+    /// The client's shared state (base URL for the origin check, page cap).
+    fn inner(&self) -> &Inner;
+
+    /// Fetches the first page (`None`, with the listing's own query) or the
+    /// page at a `next` link the walker checked (`Some`, requested exactly as
+    /// the server gave it).
+    fn fetch(
+        &self,
+        next: Option<Url>,
+    ) -> impl Future<Output = Result<Response<Page<Self::Item>>, Error>> + Send;
+
+    /// The item's id: the walker yields each id once.
+    fn id(item: &Self::Item) -> i64;
+}
+
+/// The links of a page that answered `meta`: relative links resolve against
+/// the URL that answered (after redirects), else the URL requested, else the
+/// client's base; several `Link` headers count as one list.
+pub(crate) fn page_links(
+    headers: &reqwest::header::HeaderMap,
+    meta: &Meta,
+    requested: Option<&Url>,
+    base: &Url,
+) -> Links {
+    let base = meta.url.as_ref().or(requested).unwrap_or(base);
+    Links::parse(&link_header(headers), base)
+}
+
+/// Every item of `list`, page after page (see [`Walker`]), as the boxed
+/// stream the public `stream()` methods return.
+pub(crate) fn walk<L: Listing>(list: L) -> BoxStream<'static, Result<L::Item, Error>> {
+    let walk = Walk::new(list.inner().max_pages);
+    Walker {
+        list: std::sync::Arc::new(list),
+        walk,
+        items: Vec::new().into_iter(),
+        next: Next::First,
+        fetching: None,
+        deferred: None,
+    }
+    .boxed()
+}
+
+/// Where the walk goes after the page in hand.
+enum Next {
+    /// The first page, with the listing's own query.
+    First,
+    /// The page a checked `next` link names.
+    Url(Url),
+    /// Nothing more (the last page was read, or the walk failed).
+    Done,
+}
+
+type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Response<Page<T>>, Error>> + Send>>;
+
+/// The state of one walk: the page in hand (its items moved out of the
+/// page's own `Vec` one by one, never copied into another collection), the
+/// page being fetched, and an error to report once the page in hand is
+/// yielded. One allocation per page (the fetch), none per item.
+///
+/// A `next` link that leads back to a page already read, past the page cap,
+/// or that does not parse ends the walk with [`Error::Pagination`] after the
+/// items of the page that carried it; a link to another origin ends it with
+/// [`Error::ForeignLink`] without a request. After an error the stream ends.
+struct Walker<L: Listing> {
+    list: std::sync::Arc<L>,
+    walk: Walk,
+    items: std::vec::IntoIter<L::Item>,
+    next: Next,
+    fetching: Option<PageFuture<L::Item>>,
+    deferred: Option<Error>,
+}
+
+// No field is ever pinned in place (the fetch is boxed), so moving a
+// `Walker` is fine whatever its items are.
+impl<L: Listing> Unpin for Walker<L> {}
+
+impl<L: Listing> Walker<L> {
+    /// Notes the page read, checks where it leads, and takes its items.
+    fn accept(&mut self, response: Response<Page<L::Item>>) {
+        let (page, meta) = response.into_parts();
+        if let Some(url) = &meta.url {
+            self.walk.read(url);
+        }
+        self.next = match page.links.next {
+            Some(url) => match self.check(&url) {
+                Ok(()) => Next::Url(url),
+                Err(e) => {
+                    self.deferred = Some(e);
+                    Next::Done
+                }
+            },
+            None if page.links.unparsed_next => {
+                self.deferred = Some(Error::Pagination {
+                    reason: "a `rel=\"next\"` link could not be parsed".to_owned(),
+                });
+                Next::Done
+            }
+            None => Next::Done,
+        };
+        self.items = page.items.into_iter();
+    }
+
+    /// A `next` link may be followed: same origin, a page not read yet,
+    /// within the cap.
+    fn check(&self, next: &Url) -> Result<(), Error> {
+        if next.origin() != self.list.inner().base.origin() {
+            return Err(Error::ForeignLink {
+                url: next.to_string(),
+            });
+        }
+        self.walk.follow(next)
+    }
+}
+
+impl<L: Listing> Stream for Walker<L> {
+    type Item = Result<L::Item, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            // A list read newest first shifts when an item is created
+            // meanwhile: the next page repeats items already yielded, which
+            // are skipped.
+            for item in this.items.by_ref() {
+                if this.walk.first_sight(L::id(&item)) {
+                    return Poll::Ready(Some(Ok(item)));
+                }
+            }
+            if let Some(e) = this.deferred.take() {
+                return Poll::Ready(Some(Err(e)));
+            }
+            let fetching = match &mut this.fetching {
+                Some(fetching) => fetching,
+                None => {
+                    let next = match std::mem::replace(&mut this.next, Next::Done) {
+                        Next::Done => return Poll::Ready(None),
+                        Next::First => None,
+                        Next::Url(url) => Some(url),
+                    };
+                    let list = this.list.clone();
+                    this.fetching
+                        .insert(Box::pin(async move { list.fetch(next).await }))
+                }
+            };
+            let result = match fetching.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(result) => result,
+            };
+            this.fetching = None;
+            match result {
+                Ok(response) => this.accept(response),
+                Err(e) => return Poll::Ready(Some(Err(e))),
+            }
+        }
     }
 }
 

@@ -5,16 +5,16 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use futures::TryStreamExt;
 use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt, stream};
 use octodeploy_api::ResponseValue;
 use serde::Serialize;
 use url::Url;
 
-use crate::client::Client;
+use crate::client::{Client, Inner};
 use crate::error::{Error, ValidationError};
 use crate::model::{DeploymentStatus, State, StatusPage};
-use crate::pagination::{Links, Page, Walk, link_header};
+use crate::pagination::{self, Listing, Page};
 use crate::requests::{DispatchEvent, NewDeploymentStatus};
 use crate::response::Response;
 use crate::transport::{Op, execute, unit_success, unit_success_after};
@@ -244,7 +244,7 @@ impl ListStatuses {
         if let Some(p) = self.page {
             validate::page(p)?;
         }
-        self.fetch(None, self.page).await
+        self.fetch_page(None, self.page).await
     }
 
     /// Every status, page after page, following the server's `Link:
@@ -260,49 +260,11 @@ impl ListStatuses {
     /// items already yielded; those are skipped. A server that varies only
     /// the order of the query parameters serves a page already read, which
     /// is an error too; so is reading more pages than
-    /// [`crate::ClientBuilder::max_pages`].
+    /// [`crate::ClientBuilder::max_pages`]. Such an error comes after the
+    /// items of the page that carried the link (every page read is
+    /// yielded), and the stream ends there. One page is held at a time.
     pub fn stream(self) -> BoxStream<'static, Result<DeploymentStatus, Error>> {
-        enum Next {
-            First,
-            Url(Url),
-            Done,
-        }
-        let walk = Walk::new(self.deployment.repo.client.inner().max_pages);
-        stream::try_unfold(
-            (self, Next::First, walk),
-            |(this, next, mut walk)| async move {
-                let page = match next {
-                    Next::Done => return Ok::<_, Error>(None),
-                    Next::First => this.fetch(None, None).await?,
-                    Next::Url(url) => this.fetch(Some(url), None).await?,
-                };
-                let (page, meta) = page.into_parts();
-                if let Some(url) = &meta.url {
-                    walk.read(url);
-                }
-                let next = match page.links.next {
-                    Some(url) => {
-                        walk.follow(&url)?;
-                        Next::Url(url)
-                    }
-                    None if page.links.unparsed_next => {
-                        return Err(Error::Pagination {
-                            reason: "a `rel=\"next\"` link could not be parsed".to_owned(),
-                        });
-                    }
-                    None => Next::Done,
-                };
-                let fresh: Vec<_> = page
-                    .items
-                    .into_iter()
-                    .filter(|s| walk.first_sight(s.id))
-                    .map(Ok)
-                    .collect();
-                Ok(Some((stream::iter(fresh), (this, next, walk))))
-            },
-        )
-        .try_flatten()
-        .boxed()
+        pagination::walk(self)
     }
 
     /// Every status, collected (see [`Self::stream`]).
@@ -310,7 +272,7 @@ impl ListStatuses {
         self.stream().try_collect().await
     }
 
-    async fn fetch(
+    async fn fetch_page(
         &self,
         url: Option<Url>,
         page: Option<u32>,
@@ -321,19 +283,11 @@ impl ListStatuses {
             validate::per_page(n)?;
         }
         let inner = d.repo.client.inner();
-        if let Some(url) = &url
-            && url.origin() != inner.base.origin()
-        {
-            return Err(Error::ForeignLink {
-                url: url.to_string(),
-            });
-        }
-        let request_url = url.clone();
         let (per_page, page) = match url {
             Some(_) => (None, None), // the link carries its own query
             None => (self.per_page.map(i64::from), page.map(i64::from)),
         };
-        let (rv, meta) = execute(inner, Op::ListStatuses, request_url.clone(), || {
+        let (rv, meta) = execute(inner, Op::ListStatuses, url.clone(), || {
             inner.api.repos_list_deployment_statuses_as::<StatusPage>(
                 &d.repo.owner,
                 &d.repo.repo,
@@ -343,16 +297,28 @@ impl ListStatuses {
             )
         })
         .await?;
-        // Relative links resolve against the URL that answered (after
-        // redirects); several `Link` headers count as one list.
-        let base = meta
-            .url
-            .clone()
-            .or(request_url)
-            .unwrap_or_else(|| inner.base.clone());
-        let links = Links::parse(&link_header(rv.headers()), &base);
+        let links = pagination::page_links(rv.headers(), &meta, url.as_ref(), &inner.base);
         let items = rv.into_inner().0;
         Ok(Response::new(Page { items, links }, meta))
+    }
+}
+
+impl Listing for ListStatuses {
+    type Item = DeploymentStatus;
+
+    fn inner(&self) -> &Inner {
+        self.deployment.repo.client.inner()
+    }
+
+    fn fetch(
+        &self,
+        next: Option<Url>,
+    ) -> impl Future<Output = Result<Response<Page<DeploymentStatus>>, Error>> + Send {
+        self.fetch_page(next, None)
+    }
+
+    fn id(status: &DeploymentStatus) -> i64 {
+        status.id
     }
 }
 
