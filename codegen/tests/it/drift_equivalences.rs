@@ -450,3 +450,30 @@ fn a_schema_replaced_by_a_nullable_composition_holding_it_is_made_nullable() {
     let codes: Vec<&str> = report.changes().iter().map(|c| c.kind.code()).collect();
     assert_eq!(codes, ["member-added"], "{}", report.render_text());
 }
+
+/// A nullable enum as OpenAPI 3.1 spells it (`type: [X, "null"]` with
+/// `null` among the values) is the 3.0 `nullable: true` enum: no "enum
+/// value added null"; a real new value beside it is still found.
+#[test]
+fn a_null_among_enum_values_is_nullability_not_a_value() {
+    let with = |state: Value| {
+        spec(
+            json!({"type": "object", "properties": {"state": state}}),
+            "integer",
+            json!({}),
+        )
+    };
+    let base = with(json!({"type": "string", "nullable": true, "enum": ["a", "b"]}));
+    let next = with(json!({"type": ["string", "null"], "enum": ["a", "b", null]}));
+    let report = diff(&base, &next);
+    assert!(report.is_empty(), "{}", report.render_text());
+    let more = with(json!({"type": ["string", "null"], "enum": ["a", "b", "c", null]}));
+    let report = diff(&base, &more);
+    let texts: Vec<String> = report.changes().iter().map(|c| c.render()).collect();
+    assert_eq!(
+        texts,
+        ["breaking  test/get  response 200 application/json .user.state: enum value added \"c\""],
+        "{}",
+        report.render_text()
+    );
+}

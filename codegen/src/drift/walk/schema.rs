@@ -357,8 +357,15 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
+    /// Compares `enum`s. A `null` among the values is not compared: it is
+    /// how OpenAPI 3.1 (and a careful 3.0 description) lets a nullable enum
+    /// hold null, and nullability is compared from `type`/`nullable`.
     fn enums(&mut self, loc: &Loc, side: Side, a: Option<&Value>, b: Option<&Value>) {
-        match (a.and_then(Value::as_array), b.and_then(Value::as_array)) {
+        let values = |v: Option<&Value>| -> Option<Vec<Value>> {
+            let list = v.and_then(Value::as_array)?;
+            Some(list.iter().filter(|x| !x.is_null()).cloned().collect())
+        };
+        match (values(a), values(b)) {
             (Some(old), Some(new)) => {
                 for value in old.iter().filter(|value| !new.contains(value)) {
                     let kind = ChangeKind::EnumValueRemoved;
