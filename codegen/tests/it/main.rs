@@ -5,6 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 
 mod checked_in;
-mod drift;
+mod drift_classification;
 mod drift_equivalences;
+mod drift_real_descriptions;
 mod drift_redirects;
+mod drift_snapshots;
+mod shared_upstream;
