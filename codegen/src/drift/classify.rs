@@ -50,8 +50,11 @@ impl Class {
 pub enum Side {
     /// The operation itself: its existence, path, method, docs and extensions.
     Operation,
-    /// What the client sends: parameters and the request body.
+    /// What the client sends in the request body.
     Request,
+    /// What the client sends as a path, query, header or cookie parameter:
+    /// text, or nothing (never a JSON `null`).
+    Parameter,
     /// What the client decodes: status codes, response bodies and headers.
     Response,
     /// A redirect (`3XX`) response: the transport follows it (same origin)
@@ -275,6 +278,10 @@ impl ChangeKind {
 /// | extension (`x-github`, …) | docs | docs |
 /// | uninterpreted keyword | breaking (a person must judge) | breaking |
 ///
+/// A parameter ([`Side::Parameter`]) is judged as a request, except that
+/// its nullability is not breaking either way: the client sends a parameter
+/// as text or leaves it out, never as `null`.
+///
 /// A redirect (`3XX`, [`Side::Redirect`]) is followed or refused by the
 /// transport from its status and `Location` header and its body is never
 /// decoded, so every change of a redirect response is additive (docs stay
@@ -295,6 +302,8 @@ pub fn classify(kind: &ChangeKind, side: Side) -> Class {
         (ChangeKind::Documentation { .. } | ChangeKind::Extension { .. }, _) => Docs,
         (ChangeKind::HeaderRemoved, Side::Redirect) => Breaking,
         (_, Side::Redirect) => Additive,
+        (ChangeKind::NullableAdded | ChangeKind::NullableRemoved, Side::Parameter) => Additive,
+        (_, Side::Parameter) => classify(kind, Request),
         (ChangeKind::OperationRemoved | ChangeKind::PathChanged | ChangeKind::MethodChanged, _) => {
             Breaking
         }
@@ -338,6 +347,20 @@ pub fn classify(kind: &ChangeKind, side: Side) -> Class {
             | ChangeKind::KeywordChanged { .. },
             _,
         ) => Breaking,
+    }
+}
+
+/// Why [`classify`] finds a change harmless *because of where it is*, when
+/// it would not be elsewhere (shown after the change in reports).
+pub fn reason(kind: &ChangeKind, side: Side) -> Option<&'static str> {
+    match (kind, side) {
+        (ChangeKind::Documentation { .. } | ChangeKind::Extension { .. }, _) => None,
+        (ChangeKind::HeaderRemoved, Side::Redirect) => None,
+        (_, Side::Redirect) => Some("a redirect: handled by the transport, its body never decoded"),
+        (ChangeKind::NullableAdded | ChangeKind::NullableRemoved, Side::Parameter) => {
+            Some("a parameter is sent as text or left out, never as null")
+        }
+        _ => None,
     }
 }
 
@@ -426,6 +449,25 @@ mod tests {
         let added = |success| ChangeKind::StatusAdded { success };
         assert_eq!(classify(&added(true), Side::Response), Class::Breaking);
         assert_eq!(classify(&added(false), Side::Response), Class::Additive);
+    }
+
+    /// A parameter is a request, but never null.
+    #[test]
+    fn a_parameter_is_a_request_that_is_never_null() {
+        let parameter = Side::Parameter;
+        for kind in [ChangeKind::NullableAdded, ChangeKind::NullableRemoved] {
+            assert_eq!(classify(&kind, parameter), Class::Additive);
+            assert!(reason(&kind, parameter).is_some());
+        }
+        assert_eq!(
+            classify(&ChangeKind::NullableRemoved, Side::Request),
+            Class::Breaking
+        );
+        assert_eq!(
+            classify(&ChangeKind::EnumValueRemoved, parameter),
+            Class::Breaking
+        );
+        assert_eq!(reason(&ChangeKind::EnumValueRemoved, parameter), None);
     }
 
     /// A redirect's body is never decoded; its `Location` header is read.

@@ -33,7 +33,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-pub use classify::{ChangeKind, Class, Effect, Side, classify, format_effect};
+pub use classify::{ChangeKind, Class, Effect, Side, classify, format_effect, reason};
 pub use report::{Change, DriftReport};
 pub use snapshot::{snapshot_name, snapshot_path};
 

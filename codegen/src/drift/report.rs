@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::classify::{ChangeKind, Class, Side, classify};
+use super::classify::{ChangeKind, Class, Side, classify, reason};
 
 /// Values longer than this (as compact JSON) are shown as a hash.
 const MAX_SHOWN: usize = 40;
@@ -158,12 +158,10 @@ impl Change {
 
     /// The change as one text line (see the module docs).
     pub fn render(&self) -> String {
-        let absorbed = match (self.absorbed_by, self.side, self.class) {
-            (Some(fixup), _, _) => format!(" (absorbed by fixup {fixup})"),
-            (None, Side::Redirect, Class::Additive) => {
-                " (a redirect: handled by the transport, its body never decoded)".to_owned()
-            }
-            _ => String::new(),
+        let absorbed = match (self.absorbed_by, reason(&self.kind, self.side)) {
+            (Some(fixup), _) => format!(" (absorbed by fixup {fixup})"),
+            (None, Some(reason)) => format!(" ({reason})"),
+            (None, None) => String::new(),
         };
         format!(
             "{:<8}  {}  {}: {}{absorbed}",

@@ -350,7 +350,7 @@ impl<'a> Walker<'a> {
         let keys: BTreeSet<_> = old.keys().chain(new.keys()).copied().collect();
         for key @ (location, name) in keys {
             let loc = Loc::new(format!("parameter {location} {name}"));
-            let side = Side::Request;
+            let side = Side::Parameter;
             match (old.get(&key).copied(), new.get(&key).copied()) {
                 (Some(p), Some(q)) => {
                     self.required_flag(&loc, side, required(p), required(q));

@@ -518,3 +518,40 @@ fn reports_are_sorted_and_json_is_stable() {
         ]
     );
 }
+
+/// GHES 2.22's `list-deployments` `environment` query parameter is not
+/// `nullable` where 3.0's is: the client sends a parameter as text or
+/// leaves it out, never as null, so that is not breaking (and says why);
+/// a real narrowing of the same parameter still is.
+#[test]
+fn a_parameter_is_never_null_so_its_nullability_is_not_breaking() {
+    let with = |schema: Value| {
+        let mut s = base();
+        s["paths"]["/things"]["post"]["parameters"] =
+            json!([{"name": "environment", "in": "query", "schema": schema}]);
+        s
+    };
+    let nullable = with(json!({"type": "string", "nullable": true, "default": "none"}));
+    let report = diff(
+        &nullable,
+        &with(json!({"type": "string", "default": "none"})),
+    );
+    assert_eq!(
+        only(&report).render(),
+        "additive  test/op  parameter query environment: no longer nullable \
+         (a parameter is sent as text or left out, never as null)"
+    );
+    assert_eq!(only(&report).side, codegen::drift::Side::Parameter);
+    let narrowed = with(json!({"type": "string", "default": "none", "maxLength": 8}));
+    let report = diff(&nullable, &narrowed);
+    assert_eq!(
+        find(
+            &report,
+            OP,
+            "parameter query environment",
+            "constraint-changed"
+        )
+        .class,
+        Class::Breaking
+    );
+}
