@@ -44,7 +44,7 @@ pub(crate) struct DriftArgs {
     /// The description holds only some of the fragment's operations: compare those, list the others.
     #[arg(long)]
     subset: bool,
-    /// The snapshot's name (default: from the description's info: plan and release, or title and version).
+    /// The snapshot's name (default: what the description is: plan and release, docs-link release or server, else title and version).
     #[arg(long, value_name = "NAME")]
     snapshot: Option<String>,
     /// Report only: print the report and warn about unacknowledged drift, but exit 0 (scheduled jobs).

@@ -62,8 +62,9 @@ pub enum DriftError {
     /// The description says neither its plan nor its title and version,
     /// so no snapshot can be named after it.
     #[error(
-        "{} has no `info.x-github-plan` nor `info.title`/`info.version` to name its \
-         drift snapshot after; give one with `--snapshot NAME`",
+        "{} has no `info.x-github-plan`, release in its docs link, fixed server nor \
+         `info.title`/`info.version` to name its drift snapshot after; give one with \
+         `--snapshot NAME`",
         path.display()
     )]
     NoSnapshotName {

@@ -21,10 +21,16 @@ use serde_json::Value;
 
 use super::DriftError;
 
-/// The snapshot name of a description, from its `info`: GitHub's
-/// `x-github-plan` and `x-github-release` (`ghes-3.19`, `api.github.com`),
-/// else `info.title` and `info.version` (`github-v3-rest-api-1.1.4`).
-/// `None` when the description says neither (then `--snapshot NAME`).
+/// The snapshot name of a description, from what it says it describes:
+/// GitHub's `info.x-github-plan` and `x-github-release` (`ghes-3.19`,
+/// `api.github.com`); else, as older descriptions say it, the release in
+/// its documentation link (`…/enterprise-server@2.22/rest/` is `ghes-2.22`,
+/// `…/github-ae@latest/…` is `github.ae`) or its one fixed server
+/// (`https://api.github.com`); else `info.title` and `info.version`
+/// (`github-v3-rest-api-1.1.4`). The title and version alone do not tell
+/// the files of one `@octokit/openapi` 2.x package apart, hence the links
+/// first. `None` when the description says none of these (then
+/// `--snapshot NAME`).
 pub fn snapshot_name(description: &Value) -> Option<String> {
     let info = description.get("info")?;
     let text = |key: &str| match info.get(key)? {
@@ -35,7 +41,10 @@ pub fn snapshot_name(description: &Value) -> Option<String> {
     let name = match (text("x-github-plan"), text("x-github-release")) {
         (Some(plan), Some(release)) => format!("{plan}-{release}"),
         (Some(plan), None) => plan,
-        (None, _) => format!("{}-{}", text("title")?, text("version")?),
+        (None, _) => match product(description) {
+            Some(product) => product,
+            None => format!("{}-{}", text("title")?, text("version")?),
+        },
     };
     let slug: String = name
         .to_lowercase()
@@ -54,6 +63,33 @@ pub fn snapshot_name(description: &Value) -> Option<String> {
         .collect::<Vec<_>>()
         .join("-");
     (!slug.is_empty()).then_some(slug)
+}
+
+/// The product and release an older description names in its top-level
+/// `externalDocs` link or its one fixed server URL (see [`snapshot_name`]).
+fn product(description: &Value) -> Option<String> {
+    let docs = description
+        .pointer("/externalDocs/url")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if let Some((_, rest)) = docs.split_once("/enterprise-server@") {
+        let release = rest.split('/').next().unwrap_or_default();
+        if !release.is_empty() {
+            return Some(format!("ghes-{release}"));
+        }
+    }
+    if docs.contains("/github-ae@") {
+        return Some("github.ae".to_owned());
+    }
+    let servers = description.get("servers").and_then(Value::as_array)?;
+    match servers.as_slice() {
+        [server] => {
+            let url = server.get("url").and_then(Value::as_str)?;
+            let host = url.strip_prefix("https://")?.trim_end_matches('/');
+            (!host.is_empty() && !host.contains(['{', '/'])).then(|| host.to_owned())
+        }
+        _ => None,
+    }
 }
 
 /// The snapshot file for `name` in `dir`.

@@ -175,6 +175,49 @@ fn snapshots_are_named_after_what_the_description_is() {
         Some("github-v3-rest-api-1.1.4")
     );
     assert_eq!(snapshot_name(&json!({"paths": {}})), None);
+    // `@octokit/openapi` 2.x files all carry the package's title and
+    // version: their docs link or server says what each one is.
+    let octokit_2 =
+        json!({"title": "GitHub's official OpenAPI spec + Octokit extension", "version": "2.2.1"});
+    let named = |extra: Value| {
+        let mut doc = extra;
+        doc["info"] = octokit_2.clone();
+        snapshot_name(&doc)
+    };
+    assert_eq!(
+        named(
+            json!({"externalDocs": {"url": "https://docs.github.com/enterprise-server@2.22/rest/"},
+            "servers": [{"url": "{protocol}://{hostname}"}]})
+        )
+        .as_deref(),
+        Some("ghes-2.22")
+    );
+    assert_eq!(
+        named(json!({"externalDocs": {"url": "https://docs.github.com/github-ae@latest/rest/"}}))
+            .as_deref(),
+        Some("github.ae")
+    );
+    assert_eq!(
+        named(
+            json!({"externalDocs": {"url": "https://docs.github.com/rest/"},
+            "servers": [{"url": "https://api.github.com"}]})
+        )
+        .as_deref(),
+        Some("api.github.com")
+    );
+    assert_eq!(
+        named(json!({"servers": [{"url": "{protocol}://{hostname}"}]})).as_deref(),
+        Some("github-s-official-openapi-spec-octokit-extension-2.2.1")
+    );
+    // The plan, where the description states it, wins over the links.
+    assert_eq!(
+        snapshot_name(
+            &json!({"info": {"x-github-plan": "ghes", "x-github-release": "3.19"},
+            "externalDocs": {"url": "https://docs.github.com/enterprise-server@3.0/rest/"}})
+        )
+        .as_deref(),
+        Some("ghes-3.19")
+    );
     // The same description under another file name finds the same snapshot.
     let dir = tempfile::tempdir().unwrap();
     run(&options(dir.path(), false, true)).unwrap();
