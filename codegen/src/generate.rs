@@ -15,12 +15,14 @@
 //!   request and response (auth, previews, request ids) without wrapping
 //!   reqwest.
 //! - **`schemars::JsonSchema` derived** on every generated type, so a payload
-//!   type can be asked for its schema (progenitor 0.15 builds on schemars 0.8).
+//!   type can be asked for its schema (progenitor 0.15 builds on schemars 0.8),
+//!   behind the generated crate's `schemars` feature ([`optional_schemars`]).
 //! - **`<operation>_as::<T>()` siblings** ([`decode_as`]): the same request,
 //!   decoded into the caller's type, so the ergonomic crate decodes once.
 
 pub mod decode_as;
 pub mod hooks;
+pub mod optional_schemars;
 pub mod verify;
 
 use openapiv3::OpenAPI;
@@ -73,6 +75,7 @@ pub fn generate_fixed(fixed: &serde_json::Value) -> Result<String, Error> {
     })??;
     let mut client: syn::File = syn::parse2(tokens)?;
     decode_as::add(&mut client);
+    optional_schemars::apply(&mut client.items);
     let hooks = hooks::tokens();
 
     let file: syn::File = syn::parse2(quote! {

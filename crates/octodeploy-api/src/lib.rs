@@ -30,14 +30,8 @@ mod generated {
     #[allow(clippy::all)]
     pub mod types {
         ///The permissions granted to the user-to-server access token.
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            Default,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct AppPermissions {
             ///The level of permission to grant the access token for GitHub Actions workflows, workflow runs, and artifacts. Can be one of: `read` or `write`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -138,14 +132,8 @@ mod generated {
             pub workflows: ::std::option::Option<::std::string::String>,
         }
         ///`AppsCreateInstallationAccessTokenBody`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            Default,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct AppsCreateInstallationAccessTokenBody {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub permissions: ::std::option::Option<AppPermissions>,
@@ -157,14 +145,8 @@ mod generated {
             pub repository_ids: ::std::vec::Vec<i64>,
         }
         ///Basic Error
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            Default,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct BasicError {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub documentation_url: ::std::option::Option<::std::string::String>,
@@ -176,13 +158,8 @@ mod generated {
             pub url: ::std::option::Option<::std::string::String>,
         }
         ///A request for a specific ref(branch,sha,tag) to be deployed
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct Deployment {
             pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -219,14 +196,9 @@ mod generated {
             pub url: ::std::string::String,
         }
         ///`DeploymentPayload`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub enum DeploymentPayload {
             Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
             String(::std::string::String),
@@ -241,13 +213,8 @@ mod generated {
             }
         }
         ///The status of a deployment.
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct DeploymentStatus {
             pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -280,13 +247,8 @@ mod generated {
             pub url: ::std::string::String,
         }
         ///An enterprise account
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct Enterprise {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub avatar_url: ::std::option::Option<::std::string::String>,
@@ -318,13 +280,8 @@ mod generated {
             pub website_url: ::std::option::Option<::std::string::String>,
         }
         ///GitHub apps are a new way to extend GitHub. They can be installed directly on organizations and user accounts and granted access to specific repositories. They come with granular permissions and built-in webhooks. GitHub apps are first class actors within GitHub.
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct GitHubApp {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub client_id: ::std::option::Option<::std::string::String>,
@@ -369,13 +326,8 @@ mod generated {
             pub webhook_secret: ::std::option::Option<::std::string::String>,
         }
         ///The set of permissions for the GitHub app
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct GitHubAppPermissions {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub checks: ::std::option::Option<::std::string::String>,
@@ -394,13 +346,8 @@ mod generated {
             >,
         }
         ///Installation
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct Installation {
             pub access_tokens_url: ::std::string::String,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -448,14 +395,8 @@ mod generated {
             >,
         }
         ///`InstallationAccount`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            Default,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct InstallationAccount {
             #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
             pub subtype_0: ::std::option::Option<SimpleUser>,
@@ -463,13 +404,8 @@ mod generated {
             pub subtype_1: ::std::option::Option<Enterprise>,
         }
         ///Authentication token for a GitHub App installed on a user or org.
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct InstallationToken {
             pub expires_at: ::std::string::String,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -487,13 +423,8 @@ mod generated {
             pub token: ::std::string::String,
         }
         ///License Simple
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct LicenseSimple {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub html_url: ::std::option::Option<::std::string::String>,
@@ -506,14 +437,9 @@ mod generated {
             pub url: ::std::option::Option<::std::string::String>,
         }
         ///GitHub apps are a new way to extend GitHub. They can be installed directly on organizations and user accounts and granted access to specific repositories. They come with granular permissions and built-in webhooks. GitHub apps are first class actors within GitHub.
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         #[serde(transparent)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct NullableIntegration(pub ::std::option::Option<GitHubApp>);
         impl ::std::ops::Deref for NullableIntegration {
             type Target = ::std::option::Option<GitHubApp>;
@@ -534,14 +460,9 @@ mod generated {
             }
         }
         ///License Simple
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         #[serde(transparent)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct NullableLicenseSimple(pub ::std::option::Option<LicenseSimple>);
         impl ::std::ops::Deref for NullableLicenseSimple {
             type Target = ::std::option::Option<LicenseSimple>;
@@ -562,14 +483,9 @@ mod generated {
             }
         }
         ///`NullableSimpleUser`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         #[serde(transparent)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct NullableSimpleUser(pub ::std::option::Option<SimpleUser>);
         impl ::std::ops::Deref for NullableSimpleUser {
             type Target = ::std::option::Option<SimpleUser>;
@@ -590,13 +506,8 @@ mod generated {
             }
         }
         ///`ReposCreateDeploymentBody`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct ReposCreateDeploymentBody {
             ///Attempts to automatically merge the default branch into the requested ref, if it's behind the default branch.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -630,14 +541,9 @@ mod generated {
             pub transient_environment: ::std::option::Option<bool>,
         }
         ///`ReposCreateDeploymentBodyPayload`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub enum ReposCreateDeploymentBodyPayload {
             Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
             String(::std::string::String),
@@ -652,13 +558,8 @@ mod generated {
             }
         }
         ///`ReposCreateDeploymentStatusBody`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct ReposCreateDeploymentStatusBody {
             /**Adds a new `inactive` status to all prior non-transient, non-production environment deployments with the same repository and `environment` name as the created status's deployment. An `inactive` status is only added to deployments that had a `success` state. Default: `true`
 **Note:** This parameter requires you to use the [`application/vnd.github.ant-man-preview+json`](https://docs.github.com/enterprise-server@3.0/rest/overview/api-previews#enhanced-deployments) custom media type.*/
@@ -695,9 +596,9 @@ mod generated {
             Hash,
             Ord,
             PartialEq,
-            PartialOrd,
-            schemars::JsonSchema
+            PartialOrd
         )]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub enum ReposCreateDeploymentStatusBodyState {
             #[serde(rename = "error")]
             Error,
@@ -762,13 +663,8 @@ mod generated {
             }
         }
         ///`ReposCreateDispatchEventBody`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct ReposCreateDispatchEventBody {
             ///JSON payload with extra information about the webhook event that your action or worklow may use.
             #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -780,18 +676,9 @@ mod generated {
             pub event_type: ReposCreateDispatchEventBodyEventType,
         }
         ///A custom webhook event name.
-        #[derive(
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
         #[serde(transparent)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct ReposCreateDispatchEventBodyEventType(::std::string::String);
         impl ::std::ops::Deref for ReposCreateDispatchEventBodyEventType {
             type Target = ::std::string::String;
@@ -849,13 +736,8 @@ mod generated {
             }
         }
         ///A git repository
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct Repository {
             ///Whether to allow forking this repo
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1057,13 +939,8 @@ mod generated {
             pub watchers_count: ::std::option::Option<i64>,
         }
         ///`RepositoryPermissions`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct RepositoryPermissions {
             pub admin: bool,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1074,14 +951,8 @@ mod generated {
             pub triage: ::std::option::Option<bool>,
         }
         ///`RepositoryTemplateRepository`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            Default,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct RepositoryTemplateRepository {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub allow_merge_commit: ::std::option::Option<bool>,
@@ -1249,14 +1120,8 @@ mod generated {
             pub watchers_count: ::std::option::Option<i64>,
         }
         ///`RepositoryTemplateRepositoryOwner`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            Default,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct RepositoryTemplateRepositoryOwner {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub avatar_url: ::std::option::Option<::std::string::String>,
@@ -1299,14 +1164,8 @@ mod generated {
             pub url: ::std::option::Option<::std::string::String>,
         }
         ///`RepositoryTemplateRepositoryPermissions`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            Default,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct RepositoryTemplateRepositoryPermissions {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub admin: ::std::option::Option<bool>,
@@ -1320,13 +1179,8 @@ mod generated {
             pub triage: ::std::option::Option<bool>,
         }
         ///Simple User
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct SimpleUser {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub avatar_url: ::std::option::Option<::std::string::String>,
@@ -1374,13 +1228,8 @@ mod generated {
             pub url: ::std::option::Option<::std::string::String>,
         }
         ///Validation Error
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct ValidationError {
             pub documentation_url: ::std::string::String,
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1388,13 +1237,8 @@ mod generated {
             pub message: ::std::string::String,
         }
         ///`ValidationErrorErrorsItem`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct ValidationErrorErrorsItem {
             pub code: ::std::string::String,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1409,14 +1253,9 @@ mod generated {
             pub value: ::std::option::Option<ValidationErrorErrorsItemValue>,
         }
         ///`ValidationErrorErrorsItemValue`
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub enum ValidationErrorErrorsItemValue {
             Variant0(::std::option::Option<::std::string::String>),
             Variant1(::std::option::Option<i64>),
@@ -1444,13 +1283,8 @@ mod generated {
             }
         }
         ///Validation Error Simple
-        #[derive(
-            ::serde::Deserialize,
-            ::serde::Serialize,
-            Clone,
-            Debug,
-            schemars::JsonSchema
-        )]
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub struct ValidationErrorSimple {
             pub documentation_url: ::std::string::String,
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
