@@ -56,6 +56,9 @@ pub struct App {
 
 /// Streams every status of deployment `count` (the server's size knob).
 pub async fn stream(base: &str, count: u64) -> Result<Summary, Box<dyn std::error::Error>> {
+    // The floor's TLS is what octodeploy's default uses (ring); the loopback
+    // server is plain http, but reqwest asks for a provider when it builds.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().user_agent("floor").build()?;
     let mut url = format!("{base}/repos/o/r/deployments/{count}/statuses?per_page=100");
     let mut summary = Summary::default();

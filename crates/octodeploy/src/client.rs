@@ -407,6 +407,7 @@ impl ClientBuilder {
         let http = match self.http {
             Some(c) => c,
             None => {
+                crate::tls::prepare();
                 // Redirects are followed by the exchange hook, within the
                 // origin only: never by reqwest.
                 let mut b = reqwest::Client::builder()

@@ -78,6 +78,7 @@ mod requests;
 mod response;
 mod retry;
 mod secret;
+mod tls;
 mod transport;
 pub mod validate;
 mod wait;

@@ -135,6 +135,7 @@ impl<'de> Deserialize<'de> for State {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for State {
     fn schema_name() -> String {
         "State".into()

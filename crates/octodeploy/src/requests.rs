@@ -1,7 +1,7 @@
-//! The request bodies people build: typed, validated, and with a JSON
-//! Schema so a test can hold them against GitHub's contract.
+//! The request bodies people build: typed, validated, and (with the
+//! `schemars` feature) with a JSON Schema so a test can hold them against
+//! GitHub's contract.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -15,7 +15,8 @@ use crate::validate;
 ///
 /// Built by [`crate::DeploymentHandle::create_status`]; every property the
 /// contract has is settable there.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct NewDeploymentStatus {
     /// The state (required).
@@ -105,7 +106,8 @@ impl NewDeploymentStatus {
 }
 
 /// The body of "create a repository dispatch event".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DispatchEvent {
     /// The event name workflows filter on (`on: repository_dispatch: types: [...]`), 1 to 100 characters.
