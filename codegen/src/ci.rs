@@ -5,7 +5,9 @@
 //! `@octokit/openapi` ([`crate::npm`]) and the checks whose input has no
 //! public source (the pinned `ghes-3.0.json` is in no `@octokit/openapi`
 //! version the npm registry serves; the GHES 3.22 subset was assembled by
-//! hand) are skipped by name.
+//! hand) are skipped by name. GHES 2.22 (an older server than the
+//! fragment's) is only on npm, so its drift check always reads the npm
+//! cache, and is skipped by name when the registry cannot be reached.
 
 use std::path::{Path, PathBuf};
 
@@ -14,39 +16,54 @@ use crate::inputs::shared_dir;
 /// A description CI checks drift against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DriftTarget {
-    /// Its path relative to the `shared` folder beside the repository.
-    pub path: &'static str,
+    /// Its path relative to the `shared` folder beside the repository,
+    /// when `../shared` holds it.
+    pub shared: Option<&'static str>,
     /// Whether it holds only some operations (see `DriftOptions::subset`).
     pub subset: bool,
     /// Its file name in [`crate::npm`]'s cache, when the npm registry has it.
     pub npm: Option<&'static str>,
 }
 
-/// The newer descriptions CI checks drift against: the newest GHES and
-/// github.com as five-operation subsets, and the newest full files (all
-/// operations the fragment holds) from `@octokit/openapi` 23.0.2.
-pub const DRIFT_TARGETS: [DriftTarget; 4] = [
+/// The descriptions CI checks drift against: the newest GHES and
+/// github.com as five-operation subsets, the newest full files (all
+/// operations the fragment holds) from `@octokit/openapi` 23.0.2, and the
+/// older GHES 2.22 from `@octokit/openapi` 2.2.1.
+pub const DRIFT_TARGETS: [DriftTarget; 5] = [
     DriftTarget {
-        path: "upstream/ghes-3.22.subset.json",
+        shared: Some("upstream/ghes-3.22.subset.json"),
         subset: true,
         npm: None,
     },
     DriftTarget {
-        path: "upstream/api.github.com.subset.json",
+        shared: Some("upstream/api.github.com.subset.json"),
         subset: true,
         npm: None,
     },
     DriftTarget {
-        path: "upstream/octokit-openapi-23.0.2/ghes-3.19.json",
+        shared: Some("upstream/octokit-openapi-23.0.2/ghes-3.19.json"),
         subset: false,
         npm: Some("ghes-3.19.json"),
     },
     DriftTarget {
-        path: "upstream/octokit-openapi-23.0.2/api.github.com.json",
+        shared: Some("upstream/octokit-openapi-23.0.2/api.github.com.json"),
         subset: false,
         npm: Some("api.github.com.json"),
     },
+    DriftTarget {
+        shared: None,
+        subset: false,
+        npm: Some("ghes-2.22.json"),
+    },
 ];
+
+impl DriftTarget {
+    /// Its file name, as checks are named.
+    pub fn file_name(&self) -> &'static str {
+        let path = self.shared.or(self.npm).unwrap_or_default();
+        path.rsplit('/').next().unwrap_or(path)
+    }
+}
 
 /// The pinned upstream, relative to `shared`.
 pub const PINNED_UPSTREAM: &str = "upstream/ghes-3.0.json";
@@ -94,19 +111,19 @@ pub fn plan(root: &Path) -> Vec<Check> {
         drift: None,
     }];
     for target in DRIFT_TARGETS {
-        let path = shared.join(target.path);
-        let source = match (path.is_file(), target.npm) {
-            (true, _) => Source::Shared(path),
-            (false, Some(file)) => Source::Npm(file),
-            (false, None) => Source::Skipped(format!(
+        let path = target.shared.map(|p| shared.join(p));
+        let source = match (path, target.npm) {
+            (Some(path), _) if path.is_file() => Source::Shared(path),
+            (_, Some(file)) => Source::Npm(file),
+            (path, None) => Source::Skipped(format!(
                 "{} is not present and has no public source",
-                path.display()
+                path.unwrap_or_default().display()
             )),
         };
         checks.push(Check {
             name: format!(
                 "drift --against {}{}",
-                target.path.rsplit('/').next().unwrap_or(target.path),
+                target.file_name(),
                 if target.subset { " --subset" } else { "" }
             ),
             source,
@@ -150,7 +167,8 @@ mod tests {
             npm,
             [
                 &Source::Npm("ghes-3.19.json"),
-                &Source::Npm("api.github.com.json")
+                &Source::Npm("api.github.com.json"),
+                &Source::Npm("ghes-2.22.json")
             ]
         );
         for check in &checks {
@@ -160,23 +178,40 @@ mod tests {
         }
     }
 
-    /// With `../shared`, nothing is skipped and nothing comes from npm.
+    /// With `../shared`, nothing is skipped and only what `../shared` does
+    /// not hold (GHES 2.22) comes from npm.
     #[test]
     fn with_shared_nothing_is_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("octodeploy");
         std::fs::create_dir_all(&root).unwrap();
         let shared = dir.path().join("shared");
-        for file in std::iter::once(PINNED_UPSTREAM).chain(DRIFT_TARGETS.iter().map(|t| t.path)) {
+        let files = DRIFT_TARGETS.iter().filter_map(|t| t.shared);
+        for file in std::iter::once(PINNED_UPSTREAM).chain(files) {
             let path = shared.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, "{}").unwrap();
         }
         let checks = plan(&root);
         assert_eq!(checks.len(), 1 + DRIFT_TARGETS.len());
-        assert!(
-            checks.iter().all(|c| matches!(c.source, Source::Shared(_))),
-            "{checks:?}"
+        let from: Vec<(&str, bool)> = checks
+            .iter()
+            .map(|c| (c.name.as_str(), matches!(c.source, Source::Shared(_))))
+            .collect();
+        assert_eq!(
+            from,
+            [
+                (
+                    "extract --check (fragment vs the pinned ghes-3.0.json)",
+                    true
+                ),
+                ("drift --against ghes-3.22.subset.json --subset", true),
+                ("drift --against api.github.com.subset.json --subset", true),
+                ("drift --against ghes-3.19.json", true),
+                ("drift --against api.github.com.json", true),
+                ("drift --against ghes-2.22.json", false),
+            ]
         );
+        assert_eq!(checks[5].source, Source::Npm("ghes-2.22.json"));
     }
 }

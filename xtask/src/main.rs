@@ -134,13 +134,10 @@ fn run(ws: &Workspace, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Drift(args) => return Ok(drift::run(&ws, args)),
         Command::Fetch => {
-            let dir = codegen::npm::fetch(ws.root())?;
-            eprintln!(
-                "{}@{} in {}",
-                codegen::npm::PACKAGE,
-                codegen::npm::VERSION,
-                dir.display()
-            );
+            for release in &codegen::npm::RELEASES {
+                let dir = codegen::npm::fetch_release(ws.root(), release)?;
+                eprintln!("{} in {}", release.spec(), dir.display());
+            }
         }
         Command::Ci => ci(&ws)?,
         Command::Bench { args } => {
@@ -176,15 +173,20 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
     // Checks on inputs from outside the repository: which can run here.
     let shared_here = codegen::inputs::shared_dir(ws.root()).is_dir();
     let mut plan = codegen::ci::plan(ws.root());
-    if plan.iter().any(|c| matches!(c.source, Source::Npm(_))) {
-        eprintln!(
-            "==> npm pack {}@{} (cached under target/)",
-            codegen::npm::PACKAGE,
-            codegen::npm::VERSION
-        );
-        if let Err(e) = codegen::npm::fetch(ws.root()) {
+    // Only the npm releases some check needs, each once; a check whose
+    // release cannot be fetched is skipped, by name, with the reason.
+    for release in &codegen::npm::RELEASES {
+        let needed = |source: &Source| {
+            matches!(source, Source::Npm(file)
+                if codegen::npm::release_of(file).is_some_and(|r| r == release))
+        };
+        if !plan.iter().any(|c| needed(&c.source)) {
+            continue;
+        }
+        eprintln!("==> npm pack {} (cached under target/)", release.spec());
+        if let Err(e) = codegen::npm::fetch_release(ws.root(), release) {
             for check in &mut plan {
-                if matches!(check.source, Source::Npm(_)) {
+                if needed(&check.source) {
                     check.source = Source::Skipped(chain(&e));
                 }
             }
@@ -227,7 +229,10 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
     for check in &plan {
         let input = match &check.source {
             Source::Shared(path) => path.clone(),
-            Source::Npm(file) => codegen::npm::cache_dir(ws.root()).join(file),
+            Source::Npm(file) => match codegen::npm::cache_path(ws.root(), file) {
+                Some(path) => path,
+                None => anyhow::bail!("{}: {file} is in no pinned npm release", check.name),
+            },
             Source::Skipped(_) => continue,
         };
         eprintln!("==> {} ({})", check.name, input.display());

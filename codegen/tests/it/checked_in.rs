@@ -182,7 +182,9 @@ fn ws_operations() -> Vec<String> {
 #[test]
 fn drift_against_newer_descriptions_is_acknowledged() {
     // The same plan `cargo xtask ci` follows: ../shared, else the npm
-    // cache (never fetched by a test), else skipped by name.
+    // cache (never fetched by a test), else skipped by name. A file only
+    // npm has (GHES 2.22) may be missing with ../shared too: the registry
+    // may be out of reach, and `ci` then names it as skipped.
     let ws = Workspace::from_build();
     for check in codegen::ci::plan(ws.root()) {
         let Some(against) = check.drift else {
@@ -193,7 +195,12 @@ fn drift_against_newer_descriptions_is_acknowledged() {
             codegen::ci::Source::Npm(file) => match codegen::npm::cached(ws.root(), file) {
                 Some(path) => path,
                 None => {
-                    assert!(!codegen::inputs::required(), "{}: not cached", check.name);
+                    let only_on_npm = against.shared.is_none();
+                    assert!(
+                        only_on_npm || !codegen::inputs::required(),
+                        "{}: not cached",
+                        check.name
+                    );
                     eprintln!(
                         "skipped: {} (not in the npm cache; `cargo xtask ci` fetches it)",
                         check.name
