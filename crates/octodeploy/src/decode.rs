@@ -8,7 +8,7 @@ use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, Error, FieldError, RateLimitError, RateLimitKind};
+use crate::error::{ApiError, DecodeError, Error, FieldError, RateLimitError, RateLimitKind};
 use crate::response::{RateLimit, header_str, request_id};
 
 /// How much of a non-JSON body an error keeps.
@@ -210,12 +210,12 @@ pub(crate) fn decode_error<T: DeserializeOwned>(
         Err(e) => Error::Decode {
             path: e.path().to_string(),
             request_id,
-            source: e.into_inner(),
+            source: DecodeError::new(e.into_inner()),
         },
         Ok(_) => Error::Decode {
             path: ".".to_owned(),
             request_id,
-            source,
+            source: DecodeError::new(source),
         },
     }
 }
@@ -273,5 +273,25 @@ mod tests {
             error_from_parts(403, &h, body, SystemTime::now()),
             Error::Api(_)
         ));
+    }
+
+    #[test]
+    fn a_decode_error_names_the_path_and_where_the_decoder_stopped() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Item {
+            #[allow(dead_code)]
+            id: i64,
+        }
+        let body = b"[{\"id\": 1},\n {\"id\": \"two\"}]";
+        let first = serde_json::from_slice::<Vec<Item>>(body).unwrap_err();
+        let err = decode_error::<Vec<Item>>(body, first, Some("R:1".into()));
+        let Error::Decode { path, source, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(path, "[1].id");
+        assert_eq!((source.line(), source.column()), (2, 13));
+        assert!(source.to_string().contains("invalid type"), "{source}");
+        let chain = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(chain.matches("invalid type").count(), 1, "{chain}");
     }
 }

@@ -40,9 +40,9 @@ pub enum Error {
         path: String,
         /// `X-GitHub-Request-Id`, if the response had one.
         request_id: Option<String>,
-        /// serde's error.
+        /// What the decoder said (line, column, what it expected).
         #[source]
-        source: serde_json::Error,
+        source: DecodeError,
     },
     /// A successful status with an empty body where the operation returns
     /// one (a `204` where a deployment status was expected).
@@ -267,6 +267,45 @@ impl std::error::Error for TransportError {
         std::error::Error::source(&self.0)
     }
 }
+
+/// Why a response body did not decode: the JSON decoder's message, with
+/// where in the body it stopped. Opaque, so the decoder's types stay out of
+/// this API.
+pub struct DecodeError(serde_json::Error);
+
+impl DecodeError {
+    pub(crate) fn new(e: serde_json::Error) -> Self {
+        DecodeError(e)
+    }
+
+    /// The line of the body where decoding stopped (from 1).
+    pub fn line(&self) -> usize {
+        self.0.line()
+    }
+
+    /// The column of that line where decoding stopped (from 1).
+    pub fn column(&self) -> usize {
+        self.0.column()
+    }
+}
+
+impl std::fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("line", &self.line())
+            .field("column", &self.column())
+            .field("message", &self.to_string())
+            .finish()
+    }
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for DecodeError {}
 
 /// GitHub's error body and the response it came with.
 #[derive(Debug, Clone, thiserror::Error)]

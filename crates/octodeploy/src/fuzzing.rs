@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::pagination::{Links, link_header, page_key};
 
 /// Headers from raw name/value pairs; pairs HTTP would not carry are skipped.
-pub fn headers(pairs: &[(Vec<u8>, Vec<u8>)]) -> HeaderMap {
+pub(crate) fn headers(pairs: &[(Vec<u8>, Vec<u8>)]) -> HeaderMap {
     let mut map = HeaderMap::new();
     for (name, value) in pairs {
         if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) {

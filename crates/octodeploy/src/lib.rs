@@ -95,8 +95,8 @@ pub use deployments_create::{
     NewDeployment,
 };
 pub use error::{
-    ApiError, ConfigError, Error, FieldError, RateLimitError, RateLimitKind, TransportError,
-    ValidationError,
+    ApiError, ConfigError, DecodeError, Error, FieldError, RateLimitError, RateLimitKind,
+    TransportError, ValidationError,
 };
 pub use exchange::{DEFAULT_MAX_RESPONSE_BYTES, MAX_REDIRECTS};
 pub use model::{App, DeploymentStatus, State, User};
@@ -125,8 +125,12 @@ pub use wait::{
 /// the generator, with `octodeploy-api`'s own version, and a regeneration or
 /// a progenitor upgrade may change it in any release.
 pub use octodeploy_api as api;
-/// Crates whose types appear in this API, re-exported so versions match.
-pub use {chrono, reqwest, url::Url};
+/// Crates whose types appear in this API, re-exported so versions match:
+/// `chrono` (timestamps), `serde_json` (deployment payloads and dispatch
+/// `client_payload`s, which are any JSON), `url` (links and base URLs), and
+/// `reqwest` (only for [`ClientBuilder::http_client`], bring-your-own HTTP
+/// client; a `reqwest` major release is a major release of this crate).
+pub use {chrono, reqwest, serde_json, url::Url};
 
 /// The README's examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -107,7 +107,7 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// Reads the headers; `None` when there are none.
-    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Option<Self> {
         let num = |name: &str| header_str(headers, name).and_then(|v| v.parse::<u64>().ok());
         let rl = RateLimit {
             limit: num("x-ratelimit-limit"),
