@@ -264,67 +264,6 @@ fn a_new_response_state_is_absorbed_by_its_fixup() {
     );
 }
 
-/// The fragment rewritten the way OpenAPI 3.1 descriptions
-/// (`descriptions-next`) spell it: `type: [X, "null"]` instead of
-/// `nullable`, `anyOf: [{type: null}, {$ref}]` instead of a `$ref` to a
-/// `nullable-*` copy, `examples: [..]` instead of `example`.
-fn as_openapi_31(value: &Value, schemas: &serde_json::Map<String, Value>) -> Value {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref")
-                && let Some(plain) = r.strip_prefix("#/components/schemas/nullable-")
-                && schemas.contains_key(plain)
-            {
-                return json!({"anyOf": [
-                    {"type": "null"},
-                    {"$ref": format!("#/components/schemas/{plain}")}
-                ]});
-            }
-            let mut out = serde_json::Map::new();
-            let nullable = map.get("nullable") == Some(&json!(true));
-            for (k, v) in map {
-                match (k.as_str(), v) {
-                    ("nullable", _) => {}
-                    ("type", Value::String(t)) if nullable => {
-                        out.insert(k.clone(), json!([t, "null"]));
-                    }
-                    ("example", v) if map.contains_key("type") => {
-                        out.insert("examples".into(), json!([v]));
-                    }
-                    _ => {
-                        out.insert(k.clone(), as_openapi_31(v, schemas));
-                    }
-                }
-            }
-            // A nullable composition without `type`: a null branch.
-            if nullable && !map.contains_key("type") {
-                for keyword in ["anyOf", "oneOf"] {
-                    if let Some(Value::Array(members)) = out.get_mut(keyword) {
-                        members.push(json!({"type": "null"}));
-                    }
-                }
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => items.iter().map(|v| as_openapi_31(v, schemas)).collect(),
-        other => other.clone(),
-    }
-}
-
-#[test]
-fn a_31_spelling_of_the_fragment_has_no_drift() {
-    let fragment = codegen::Workspace::from_build().read_fragment().unwrap();
-    let schemas = fragment["components"]["schemas"]
-        .as_object()
-        .unwrap()
-        .clone();
-    let mut next = as_openapi_31(&fragment, &schemas);
-    next["openapi"] = json!("3.1.0");
-    assert_ne!(next, fragment);
-    let report = compare(&fragment, &next).unwrap();
-    assert!(report.is_empty(), "{}", report.render_text());
-}
-
 /// A dereferenced description (`.deref.json`: every `$ref` inlined) reads
 /// like its bundled form: example `$ref`s are resolved, inline composition
 /// members are labelled by their title as GitHub names components.

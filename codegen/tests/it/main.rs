@@ -7,6 +7,7 @@
 mod checked_in;
 mod drift_classification;
 mod drift_equivalences;
+mod drift_openapi_31;
 mod drift_real_descriptions;
 mod drift_redirects;
 mod drift_snapshots;
