@@ -102,13 +102,40 @@ impl CliError {
     }
 }
 
+/// The credential requests carry, and where the user configured it (so a
+/// refusal's hint names what to fix).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Credential {
+    /// No `Authorization` header.
+    #[default]
+    None,
+    /// A token, from `from` (`--token`, `$GH_TOKEN`, `$GITHUB_TOKEN`).
+    Token {
+        /// Where it was given.
+        from: String,
+    },
+    /// A GitHub App's installation tokens; the App id from `from`
+    /// (`--app-id` or `$GITHUB_APP_ID`).
+    App {
+        /// Where the App id was given.
+        from: &'static str,
+    },
+}
+
+impl Credential {
+    /// Whether requests carry an `Authorization` header.
+    pub(crate) fn is_sent(&self) -> bool {
+        !matches!(self, Credential::None)
+    }
+}
+
 /// What a failed request's hints need to know.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestContext {
     /// The API base URL the request went to.
     pub(crate) api_url: String,
-    /// Whether an `Authorization` header was sent.
-    pub(crate) token_sent: bool,
+    /// The credential the request was sent with, as configured.
+    pub(crate) credential: Credential,
     /// `--max-wait`, when retries were on.
     pub(crate) max_wait: Option<std::time::Duration>,
     /// How to find out whether a POST whose outcome is unknown happened

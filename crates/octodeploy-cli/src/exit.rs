@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 use octodeploy::{AuthError, ConfigError, Error, RateLimitError, RateLimitKind};
 
-use crate::error::{CliError, RequestContext};
+use crate::error::{CliError, Credential, RequestContext};
 use crate::text::one_line;
 
 /// Success.
@@ -158,6 +158,10 @@ pub(crate) fn library_code(err: &Error) -> u8 {
             AuthError::NotInstalled { .. }
             | AuthError::ClockSkew { .. }
             | AuthError::AppRejected { .. } => REJECTED,
+            // The exchange failing without an answer is no unknown outcome
+            // of the command: its own request was never sent (and a second
+            // exchange is harmless).
+            AuthError::InstallationToken(source) if source.is_outcome_unknown() => UNAVAILABLE,
             AuthError::InstallationToken(source) | AuthError::Installation { source, .. } => {
                 library_code(source)
             }
@@ -295,13 +299,29 @@ fn rate_limit_hint(
     }
 }
 
+/// What to check when GitHub answered 401 to `credential`.
+fn refused(credential: &Credential) -> String {
+    match credential {
+        Credential::Token { from } => {
+            format!("GitHub refused the token from {from}: check it (expired? revoked?)")
+        }
+        Credential::App { from } => format!(
+            "GitHub refused the installation token of the GitHub App (App id from {from}), a fresh one too: \
+             check the App's id, key and installation (--app-id, --app-private-key, --installation-id, \
+             or $GITHUB_APP_ID, $GITHUB_APP_PRIVATE_KEY[_PATH], $GITHUB_APP_INSTALLATION_ID); \
+             a token (--token, $GH_TOKEN) is not used while an App is configured"
+        ),
+        Credential::None => "no credential was sent".to_owned(),
+    }
+}
+
 fn hints(err: &CliError) -> Vec<String> {
     let CliError::Request { source, context } = err else {
         return Vec::new();
     };
     let RequestContext {
         api_url,
-        token_sent,
+        credential,
         max_wait,
         check,
     } = &**context;
@@ -315,12 +335,10 @@ fn hints(err: &CliError) -> Vec<String> {
     }
     match (source, source.status()) {
         (Error::RateLimited(rl), _) => hints.extend(rate_limit_hint(rl, *max_wait, SystemTime::now())),
-        (Error::Api(_), Some(401)) if *token_sent => hints.push(
-            "GitHub refused the token: check --token, $GH_TOKEN or $GITHUB_TOKEN (expired? revoked?)"
-                .to_owned(),
-        ),
-        (Error::Api(_), Some(401 | 403 | 404)) if !*token_sent => hints.push(
-            "no token was sent: pass --token or set GH_TOKEN or GITHUB_TOKEN (GitHub answers 404 for private repositories without one)"
+        (Error::Api(_), Some(401)) if credential.is_sent() => hints.push(refused(credential)),
+        (Error::Api(_), Some(401 | 403 | 404)) if !credential.is_sent() => hints.push(
+            "no token was sent: pass --token or set GH_TOKEN or GITHUB_TOKEN, or configure a GitHub App \
+             (--app-id, --app-private-key) (GitHub answers 404 for private repositories without one)"
                 .to_owned(),
         ),
         (Error::Transport(_) | Error::Timeout(_), _) => hints.push(format!(

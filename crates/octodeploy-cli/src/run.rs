@@ -18,7 +18,7 @@ use crate::cli::{
     Cli, Command, CreateArgs, DeleteArgs, DeploymentCommand, DispatchArgs, GetArgs, GlobalArgs,
     ListArgs, OutputFormat, RepoSlug, StatusCommand,
 };
-use crate::error::{CliError, RequestContext};
+use crate::error::{CliError, Credential, RequestContext};
 use crate::exit;
 use crate::output::{self, Ack};
 use crate::payload;
@@ -177,7 +177,7 @@ fn retry_policy(global: &GlobalArgs) -> RetryPolicy {
 /// The configured client, and what error messages need to know about it.
 struct Connection {
     client: Client,
-    token_sent: bool,
+    credential: Credential,
     /// `--max-wait`, when retries are on.
     max_wait: Option<std::time::Duration>,
 }
@@ -205,7 +205,25 @@ impl Connection {
             Some(flag) => Some(Token::new(flag.as_str())),
             None => cfg.token,
         };
-        let token_sent = app.is_some() || token.as_ref().is_some_and(|t| !t.is_empty());
+        let credential = if app.is_some() {
+            Credential::App {
+                from: if global.app_id.is_some() {
+                    "--app-id"
+                } else {
+                    "$GITHUB_APP_ID"
+                },
+            }
+        } else if token.as_ref().is_some_and(|t| !t.is_empty()) {
+            Credential::Token {
+                from: match (&global.token, cfg.token_from) {
+                    (Some(_), _) => "--token".to_owned(),
+                    (None, Some(var)) => format!("${var}"),
+                    (None, None) => "the environment".to_owned(),
+                },
+            }
+        } else {
+            Credential::None
+        };
         let mut builder = Client::builder()
             .base_url(cfg.api_url)
             .user_agent(USER_AGENT);
@@ -241,7 +259,12 @@ impl Connection {
             .map_err(|source| CliError::Config { source })?;
         tracing::info!(
             api_url = %client.base_url(),
-            token = if token_sent { "set" } else { "none" },
+            token = if credential.is_sent() { "set" } else { "none" },
+            credential = match &credential {
+                Credential::None => "none",
+                Credential::Token { .. } => "token",
+                Credential::App { .. } => "github app",
+            },
             retries,
             timeout = ?global.timeout,
             max_wait = ?global.max_wait,
@@ -249,7 +272,7 @@ impl Connection {
         );
         Ok(Connection {
             client,
-            token_sent,
+            credential,
             max_wait: (retries > 0).then_some(global.max_wait),
         })
     }
@@ -268,7 +291,7 @@ impl Connection {
                         .as_str()
                         .trim_end_matches('/')
                         .to_owned(),
-                    token_sent: self.token_sent,
+                    credential: self.credential.clone(),
                     max_wait: self.max_wait,
                     check: None,
                 }),

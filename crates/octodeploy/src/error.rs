@@ -86,22 +86,33 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
-    /// A POST (create status, dispatch) was sent and then failed without a
-    /// clear answer: a timeout, a reset connection, a 5xx or an unreadable
-    /// body. **GitHub may have processed it.** It is never retried: before
-    /// sending it again, check — list the deployment's statuses, or look for
-    /// the workflow runs a dispatch would have started.
+    /// A POST (create a deployment or status, dispatch, an App's token
+    /// exchange) was sent and then failed without a clear answer: a timeout,
+    /// a reset connection, a 5xx or an unreadable body. **GitHub may have
+    /// processed it.** It is never retried; the message names the request
+    /// and says how to find out (its `check`) before
+    /// sending it again.
     #[error(
-        "the outcome is unknown: GitHub may have processed this request{}; \
-         check (list the deployment's statuses, or the workflow runs of a dispatch) before sending it again",
+        "the outcome is unknown: GitHub may have processed {method} {path} ({operation}){}; {check}",
         request_id_suffix(.request_id)
     )]
+    #[non_exhaustive]
     OutcomeUnknown {
         /// `X-GitHub-Request-Id`, if a response came.
         request_id: Option<String>,
         /// What went wrong.
         #[source]
         source: Box<Error>,
+        /// The request's method (`POST`).
+        method: &'static str,
+        /// The request's path template, as GitHub's reference names it
+        /// (`/repos/{owner}/{repo}/dispatches`).
+        path: &'static str,
+        /// What the request does (`create a deployment status`).
+        operation: &'static str,
+        /// How to find out whether it took effect, and whether sending it
+        /// again is safe.
+        check: &'static str,
     },
     /// A pagination link points to another origin; following it would send
     /// the token elsewhere, so it is refused.

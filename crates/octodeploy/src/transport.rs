@@ -79,6 +79,45 @@ impl Op {
         }
     }
 
+    /// What the operation does, for messages.
+    fn name(self) -> &'static str {
+        match self {
+            Op::CreateDeployment => "create a deployment",
+            Op::ListDeployments => "list deployments",
+            Op::GetDeployment => "get a deployment",
+            Op::DeleteDeployment => "delete a deployment",
+            Op::ListStatuses => "list deployment statuses",
+            Op::CreateStatus => "create a deployment status",
+            Op::GetStatus => "get a deployment status",
+            Op::Dispatch => "create a repository dispatch event",
+            Op::CreateInstallationToken => "create a GitHub App installation token",
+            Op::GetRepoInstallation => "get a repository's App installation",
+        }
+    }
+
+    /// How to find out whether the operation took effect after an
+    /// ambiguous failure (`Error::OutcomeUnknown`'s `check`).
+    fn check(self) -> &'static str {
+        match self {
+            Op::CreateDeployment => {
+                "check (list the repository's deployments for that ref and environment) before sending it again"
+            }
+            Op::CreateStatus => "check (list the deployment's statuses) before sending it again",
+            Op::Dispatch => {
+                "check (look for the workflow runs it would have started) before sending it again"
+            }
+            Op::CreateInstallationToken => {
+                "a token it may have issued expires on its own within the hour, so asking for another one is safe"
+            }
+            Op::ListDeployments
+            | Op::GetDeployment
+            | Op::DeleteDeployment
+            | Op::ListStatuses
+            | Op::GetStatus
+            | Op::GetRepoInstallation => "sending it again is safe",
+        }
+    }
+
     fn idempotent(self) -> bool {
         !matches!(
             self,
@@ -368,6 +407,10 @@ where
                 Error::OutcomeUnknown {
                     request_id: error.request_id().map(str::to_owned),
                     source: Box::new(error),
+                    method: op.method(),
+                    path: op.path_template(),
+                    operation: op.name(),
+                    check: op.check(),
                 }
             } else {
                 error

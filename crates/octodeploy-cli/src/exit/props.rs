@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use super::{code, report};
-use crate::error::{CliError, RequestContext};
+use crate::error::{CliError, Credential, RequestContext};
 
 /// What the loopback server answers next: status, raw header lines, body.
 type Answer = (u16, Vec<(String, Vec<u8>)>, String);
@@ -135,7 +135,7 @@ fn no_header_value_panics_the_error_path() {
         };
         let context = RequestContext {
             api_url: url.clone(),
-            token_sent: true,
+            credential: Credential::Token { from: "--token".into() },
             max_wait: Some(Duration::from_secs(60)),
             check: None,
         };

@@ -186,3 +186,60 @@ async fn errors_say_what_is_wrong() {
         .expect_stderr(&["GitHub refused the App's JWT", "check the App id"]);
     assert!(s.fake.dispatches().is_empty());
 }
+
+#[tokio::test]
+async fn a_refusal_names_the_app_and_an_ambiguous_token_exchange_is_no_unknown_outcome() {
+    let s = Setup::new().await;
+    let repo = "octo-org/deploy-demo";
+    // Tokens that expire as they are issued: GitHub refuses the App's
+    // installation token, and the fresh one too.
+    s.fake
+        .github_app()
+        .unwrap()
+        .set_token_lifetime(Duration::ZERO);
+    let run = s
+        .with_flags()
+        .env("GH_TOKEN", "ghp_unused_while_an_app_is_set")
+        .secret("ghp_unused_while_an_app_is_set")
+        .args(["status", "list", repo, "42"])
+        .run()
+        .await;
+    run.expect_code(3).expect_stderr(&[
+        "401",
+        "hint: GitHub refused the installation token of the GitHub App (App id from --app-id)",
+        "--app-private-key",
+    ]);
+    assert!(
+        !run.stderr.contains("refused the token from"),
+        "{}",
+        run.stderr
+    );
+    s.fake
+        .github_app()
+        .unwrap()
+        .set_token_lifetime(Duration::from_secs(3600));
+
+    // The token exchange answered 502: the command's own POST was never
+    // sent, so this is a failure of the server (5), not an unknown outcome (6).
+    s.fake.clear_requests();
+    s.fake.faults().bad_gateway(1);
+    let run = s
+        .cli()
+        .env("GITHUB_APP_ID", "4242")
+        .env("GITHUB_APP_PRIVATE_KEY_PATH", &s.path("app.pem"))
+        .env("GITHUB_APP_INSTALLATION_ID", "77")
+        .args(["status", "create", repo, "42", "--state", "success"])
+        .run()
+        .await;
+    run.expect_code(5).expect_stderr(&[
+        "POST /app/installations/{installation_id}/access_tokens (create a GitHub App installation token)",
+        "asking for another one is safe",
+    ]);
+    assert!(
+        !run.stderr.contains("do not just run the command again"),
+        "{}",
+        run.stderr
+    );
+    let sent: Vec<String> = s.fake.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(sent.len(), 1, "only the exchange: {sent:?}");
+}

@@ -489,8 +489,16 @@ async fn configuration_from_the_environment_and_flags_over_it() {
         .await;
     run.expect_code(3).expect_stderr(&[
         "GitHub answered 401: Bad credentials",
-        "hint: GitHub refused the token",
+        "hint: GitHub refused the token from $GITHUB_TOKEN",
     ]);
+    let run = octodeploy()
+        .args(["--api-url", &fake.base_url(), "--token", "ghp_wrong_flag"])
+        .secret("ghp_wrong_flag")
+        .args(args)
+        .run()
+        .await;
+    run.expect_code(3)
+        .expect_stderr(&["hint: GitHub refused the token from --token:"]);
 
     // No token at all.
     let run = octodeploy()

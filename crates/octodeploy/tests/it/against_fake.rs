@@ -328,6 +328,13 @@ async fn timeouts_are_their_own_error_and_gets_are_retried_on_them() {
         matches!(&err, Error::OutcomeUnknown { source, .. } if matches!(**source, Error::Timeout(_))),
         "{err:?}"
     );
+    let text = err.to_string();
+    assert!(
+        text.contains("POST /repos/{owner}/{repo}/dispatches (create a repository dispatch event)")
+            && text.contains("look for the workflow runs")
+            && !text.contains("statuses"),
+        "{text}"
+    );
     assert!(clock.slept.lock().unwrap().is_empty());
 }
 

@@ -2,8 +2,8 @@
 //! both PEM forms, the installation given or found from a repository,
 //! token caching and single-flight refresh under paused time, refresh ahead
 //! of expiry during a long stream, the 401 path, clock skew and a missing
-//! installation said plainly, and no key, JWT or token in anything
-//! printable.
+//! installation said plainly, an ambiguous token exchange named as such,
+//! and no key, JWT or token in anything printable.
 
 use std::future::Future;
 use std::io::Write;
@@ -481,4 +481,54 @@ fn the_environment_configures_an_app_that_wins_over_tokens() {
         assert!(text.contains(says), "{text}");
         assert!(!text.contains("ghp_not_a_key"), "{text}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_ambiguous_token_exchange_names_the_exchange_not_the_call_it_was_for() {
+    let fake = fake(Duration::from_secs(3600)).await;
+    fake.faults().bad_gateway(1);
+    let c = client(
+        &fake,
+        app(&key().pkcs1_pem),
+        PausedClock::new(Duration::ZERO),
+    );
+    let err = c.repo("octo-org", "app").dispatch("x").await.unwrap_err();
+    let Error::Auth(AuthError::InstallationToken(inner)) = &err else {
+        panic!("{err:?}")
+    };
+    let Error::OutcomeUnknown {
+        method,
+        path,
+        operation,
+        source,
+        ..
+    } = &**inner
+    else {
+        panic!("{inner:?}")
+    };
+    assert_eq!(
+        (*method, *path, *operation),
+        (
+            "POST",
+            "/app/installations/{installation_id}/access_tokens",
+            "create a GitHub App installation token"
+        )
+    );
+    assert_eq!(source.status(), Some(502));
+    let text = err.to_string();
+    assert!(
+        text.contains("POST /app/installations/{installation_id}/access_tokens")
+            && text.contains("asking for another one is safe"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("status") && !text.contains("dispatch"),
+        "names only the request sent: {text}"
+    );
+    assert_eq!(
+        statuses_seen(&fake),
+        [("mint".into(), 502)],
+        "nothing else sent"
+    );
+    assert!(fake.dispatches().is_empty());
 }
