@@ -8,6 +8,7 @@ use serde_json::json;
 mod cassette_format;
 mod matching;
 mod recording;
+mod recording_secrets;
 
 pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
 

@@ -479,26 +479,40 @@ async fn record_handler(State(shared): State<Arc<RecordShared>>, request: Reques
     let url = format!("{}{}", shared.config.upstream_origin, path_and_query);
     let result = forward(&shared.client, &url, &incoming).await;
     let mut state = lock(&shared.state);
+    // The request log is printable (reports, Debug): scrubbed like the
+    // cassette, secret headers shown as their scheme only.
+    let secrets = secrets_of(&shared.config, &state.learned);
+    let query = incoming
+        .raw_query
+        .as_deref()
+        .map(|q| scrub_text(q, &secrets));
+    let logged_body = scrub_bytes(&incoming.body, &secrets);
+    let request_line = match &query {
+        Some(q) => format!("{} {}?{q}", incoming.method, incoming.path),
+        None => format!("{} {}", incoming.method, incoming.path),
+    };
     let received = |outcome| ReceivedRequest {
         method: incoming.method.clone(),
         path: incoming.path.clone(),
-        query: incoming.raw_query.clone(),
+        query: query.clone(),
         headers: incoming.display_headers(),
-        body: incoming.body.clone(),
+        body: logged_body.clone(),
         outcome,
     };
     match result {
         Ok((status, headers, body)) => {
-            let secrets = secrets_of(&shared.config, &state.learned);
             let mut response =
                 recorded_response(status, &headers, &body, &shared.config.upstream_origin);
+            // The client gets the answer as upstream gave it (a token it
+            // asked for, e.g. an App's installation token, is one it needs);
+            // the cassette gets it scrubbed.
+            let rendered = render(&response, &shared.origin);
             scrub_response(&mut response, &secrets);
             let interaction = Interaction {
                 note: None,
                 request: recorded_request(&incoming),
                 response,
             };
-            let rendered = render(&interaction.response, &shared.origin);
             if let Some(slot) = state.slots.get_mut(index) {
                 *slot = Some(interaction);
             }
@@ -509,14 +523,17 @@ async fn record_handler(State(shared): State<Arc<RecordShared>>, request: Reques
             rendered
         }
         Err(error) => {
+            // Its URL may carry a secret in the query; the request line
+            // (scrubbed) says where it went.
+            let error = error.without_url();
             let text = format!(
-                "octodeploy recorder: forwarding {} to {} failed: {error}\n",
-                incoming.request_line(),
-                shared.config.upstream_origin
+                "octodeploy recorder: forwarding {request_line} to {} failed: {}\n",
+                shared.config.upstream_origin,
+                scrub_text(&error.to_string(), &secrets)
             );
             tracing::warn!("{text}");
             state.received.push(received(Outcome::UpstreamFailed {
-                error: error.to_string(),
+                error: scrub_text(&error.to_string(), &secrets),
             }));
             state.failures.push(UpstreamFailure {
                 method: incoming.method.clone(),
@@ -653,6 +670,18 @@ fn scrub_response(response: &mut CassetteResponse, secrets: &[String]) {
     }
     if let Some(text) = &mut response.body_text {
         *text = scrub_text(text, secrets);
+    }
+}
+
+/// `bytes` with [`scrub_text`] applied when they hold anything to scrub
+/// (read as UTF-8, lossily), else as they are.
+fn scrub_bytes(bytes: &[u8], secrets: &[String]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let scrubbed = scrub_text(&text, secrets);
+    if scrubbed == text {
+        bytes.to_vec()
+    } else {
+        scrubbed.into_bytes()
     }
 }
 

@@ -26,7 +26,8 @@ pub struct RecordedRequest {
     pub method: String,
     /// The path as sent, including a `/api/v3` prefix.
     pub path: String,
-    /// The raw query string, without `?`.
+    /// The raw query string, without `?` (an `access_token` parameter keeps
+    /// only its name: `access_token=<redacted>`).
     pub query: Option<String>,
     /// The request's headers, names in lower case, in order. `authorization`
     /// keeps only its scheme (`Bearer <redacted>`): the log is safe to print.
