@@ -20,10 +20,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use octodeploy_api::types;
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::sha2::{Digest, Sha256};
-use rsa::{Pkcs1v15Sign, PrivateKey};
+use ring::rand::SystemRandom;
+use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{PrivatePkcs1KeyDer, PrivatePkcs8KeyDer};
 
 use crate::auth::{AuthContext, AuthError, CredentialFuture, CredentialProvider, bearer};
 use crate::client::Inner;
@@ -41,7 +41,7 @@ const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 /// An App's private key, parsed. Never printed.
 #[derive(Clone)]
-struct AppKey(Arc<PrivateKey>);
+struct AppKey(Arc<RsaKeyPair>);
 
 impl fmt::Debug for AppKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -63,13 +63,16 @@ impl AppKey {
         let reason = |r: &str| AuthError::Key {
             reason: r.to_owned(),
         };
+        let pkcs1 = "a PKCS#1 RSA key whose content is malformed (or shorter than 2048 bits)";
+        let pkcs8 = "a PKCS#8 key that is malformed or not an RSA key (GitHub App keys are RSA)";
         let key = if pem.starts_with("-----BEGIN RSA PRIVATE KEY-----") {
-            PrivateKey::from_pkcs1_pem(pem)
-                .map_err(|_| reason("a PKCS#1 RSA key whose content is malformed"))?
+            let der =
+                PrivatePkcs1KeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| reason(pkcs1))?;
+            RsaKeyPair::from_der(der.secret_pkcs1_der()).map_err(|_| reason(pkcs1))?
         } else if pem.starts_with("-----BEGIN PRIVATE KEY-----") {
-            PrivateKey::from_pkcs8_pem(pem).map_err(|_| {
-                reason("a PKCS#8 key that is malformed or not an RSA key (GitHub App keys are RSA)")
-            })?
+            let der =
+                PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| reason(pkcs8))?;
+            RsaKeyPair::from_pkcs8(der.secret_pkcs8_der()).map_err(|_| reason(pkcs8))?
         } else if pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             return Err(reason(
                 "the key is encrypted; GitHub App keys are used unencrypted (decrypt it first)",
@@ -93,12 +96,16 @@ impl AppKey {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
         let claims = URL_SAFE_NO_PAD.encode(claims.to_string());
         let signed = format!("{header}.{claims}");
-        let digest = Sha256::digest(signed.as_bytes());
-        let signature = self
-            .0
-            .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+        let mut signature = vec![0; self.0.public().modulus_len()];
+        self.0
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                signed.as_bytes(),
+                &mut signature,
+            )
             .map_err(|_| AuthError::Crypto {
-                reason: "RSA signing failed (is the key too small?)".to_owned(),
+                reason: "RSA signing failed".to_owned(),
             })?;
         Ok(Token::new(format!(
             "{signed}.{}",
@@ -162,9 +169,10 @@ struct Shared {
 /// The key, the JWT and the tokens never appear in `Debug`, errors or logs,
 /// and only go to the client's API origin.
 ///
-/// Signing uses the pure-Rust `rsa` crate (PKCS#1 v1.5 with SHA-256, on
-/// constant-time big integers), so App authentication needs no crypto
-/// library of its own whichever TLS backend the HTTP client uses.
+/// Signing uses `ring` (RS256: PKCS#1 v1.5 with SHA-256), the crypto the
+/// default TLS backend is built on, so App authentication adds no crypto
+/// library to the default build. Keys shorter than 2048 bits are refused
+/// (GitHub generates 2048-bit keys).
 #[derive(Clone)]
 pub struct GitHubApp {
     issuer: String,
@@ -593,7 +601,7 @@ mod tests {
 
     #[test]
     fn the_jwt_has_githubs_claims_and_an_rs256_signature() {
-        use rsa::pkcs8::DecodePublicKey;
+        use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
         let key = octodeploy_fake::TestAppKey::generate();
         let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         for (issuer, iss) in [
@@ -612,15 +620,19 @@ mod tests {
                 claims,
                 serde_json::json!({"iat": 1_800_000_000 - 60, "exp": 1_800_000_000 + 540, "iss": iss})
             );
-            let public = rsa::PublicKey::from_public_key_pem(&key.public_pem).unwrap();
             let signed = format!("{}.{}", parts[0], parts[1]);
-            public
-                .verify(
-                    Pkcs1v15Sign::new::<Sha256>(),
-                    &Sha256::digest(signed.as_bytes()),
-                    &decode(parts[2]),
-                )
+            // The public half of the key GitHub would hold, as ring reads it.
+            let pair = RsaKeyPair::from_pkcs8(
+                PrivatePkcs8KeyDer::from_pem_slice(key.pkcs8_pem.as_bytes())
+                    .unwrap()
+                    .secret_pkcs8_der(),
+            )
+            .unwrap();
+            UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pair.public().as_ref())
+                .verify(signed.as_bytes(), &decode(parts[2]))
                 .unwrap();
+            // (The fake, built on another RSA implementation, checks the same
+            // signatures in the integration tests.)
             assert_eq!(format!("{jwt:?} {jwt}"), "Token(<redacted>) <redacted>");
         }
     }
