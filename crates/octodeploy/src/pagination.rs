@@ -335,6 +335,10 @@ impl<L: Listing> Stream for Walker<L> {
                         Next::First => None,
                         Next::Url(url) => Some(url),
                     };
+                    // The page in hand is spent: its buffer goes back to
+                    // the allocator before the next page is decoded, so one
+                    // page is held, not two.
+                    this.items = Vec::new().into_iter();
                     let list = this.list.clone();
                     this.fetching
                         .insert(Box::pin(async move { list.fetch(next).await }))
