@@ -711,8 +711,8 @@ fn map_strings(value: &mut Value, keys: bool, f: &mut dyn FnMut(&str) -> String)
 }
 
 /// Replaces each of `secrets` (longest first) and every GitHub-token-shaped string
-/// (`ghp_…`, `gho_…`, `ghu_…`, `ghs_…`, `ghr_…`, `github_pat_…`, `v1.<40 hex>`) with
-/// `"<redacted>"`.
+/// (`ghp_…`, `gho_…`, `ghu_…`, `ghs_…`, `ghr_…`, `github_pat_…`, `v1.<40 hex>`, a JWT
+/// `eyJ….eyJ….…`) with `"<redacted>"`.
 pub fn scrub_text(text: &str, secrets: &[String]) -> String {
     let mut out = text.to_owned();
     let mut sorted: Vec<&String> = secrets.iter().filter(|s| !s.is_empty()).collect();
@@ -745,8 +745,42 @@ pub fn find_token_like(text: &str) -> Option<&'static str> {
             .iter()
             .copied()
             .find(|p| rest.starts_with(p))
-            .unwrap_or("v1.")
+            .unwrap_or(if rest.starts_with("eyJ") {
+                "eyJ"
+            } else {
+                "v1."
+            })
     })
+}
+
+/// The length of the JWT `bytes` start with, if they do: three base64url
+/// segments joined by dots, the first two JSON objects (`eyJ…`, which `{"`
+/// encodes to), as a GitHub App's `Authorization: Bearer` carries.
+fn jwt_len(bytes: &[u8]) -> Option<usize> {
+    let segment = |from: usize| {
+        bytes[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
+            .count()
+    };
+    let mut end = 0;
+    for (n, min) in [(0, 10), (1, 10), (2, MIN_TOKEN_BODY)] {
+        if n > 0 {
+            if bytes.get(end) != Some(&b'.') {
+                return None;
+            }
+            end += 1;
+        }
+        if n < 2 && !bytes[end..].starts_with(b"eyJ") {
+            return None;
+        }
+        let len = segment(end);
+        if len < min {
+            return None;
+        }
+        end += len;
+    }
+    Some(end)
 }
 
 fn is_token_byte(b: u8) -> bool {
@@ -776,6 +810,10 @@ fn token_spans(text: &str) -> Vec<(usize, usize)> {
                     i = end;
                     continue;
                 }
+            } else if let Some(len) = jwt_len(rest) {
+                spans.push((i, i + len));
+                i += len;
+                continue;
             } else if rest.starts_with(b"v1.") {
                 let body_start = i + 3;
                 let mut end = body_start;

@@ -53,6 +53,17 @@ fn scrubbing_removes_known_secrets_and_token_shaped_strings() {
         "only at a word boundary: {scrubbed}"
     );
     assert_eq!(find_token_like(&format!("x {classic}")), Some("ghp_"));
+    // A JWT (as an App sends it) nobody told the scrubber about.
+    let jwt = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpYXQiOjE3NTAwMDAwMDAsImlzcyI6IjQyIn0.c2lnbmF0dXJlLWJ5dGVzLWhlcmUtX19fLS0t";
+    assert_eq!(
+        scrub_text(&format!("Bearer {jwt}, then"), &[]),
+        "Bearer <redacted>, then"
+    );
+    assert_eq!(find_token_like(&format!("x {jwt}")), Some("eyJ"));
+    assert_eq!(
+        find_token_like("eyJ alone, eyJhbGciOiJIUzI1NiJ9.notjson.x"),
+        None
+    );
     assert_eq!(find_token_like(fine_grained), Some("github_pat_"));
     assert_eq!(find_token_like("nothing secret here, ghp_ alone"), None);
 }
