@@ -115,6 +115,7 @@ mod error;
 mod matching;
 mod record;
 mod report;
+mod scrub;
 mod server;
 
 pub use cassette::{
@@ -124,10 +125,10 @@ pub use cassette::{
 pub use error::ReplayError;
 pub use record::{
     ENV_DIR, ENV_RECORD, ENV_TOKEN, ENV_UPSTREAM, PLACEHOLDER_DESCRIPTION,
-    RECORDED_REQUEST_HEADERS, RECORDED_RESPONSE_HEADERS, RecordConfig, Recorder, TOKEN_PREFIXES,
-    find_token_like, scrub_text,
+    RECORDED_REQUEST_HEADERS, RECORDED_RESPONSE_HEADERS, RecordConfig, Recorder,
 };
 pub use report::{
     Outcome, ReceivedRequest, UnexpectedRequest, UnusedInteraction, VerificationReport,
 };
+pub use scrub::{TOKEN_PREFIXES, find_token_like, scrub_text};
 pub use server::{MISMATCH_HEADER, MISMATCH_STATUS, REPLAY_TOKEN, ReplayServer};
