@@ -8,7 +8,7 @@
 //! or the clients disagree about what they read).
 //!
 //! Verbs: `run [--counts 10000,100000] [--rounds 6] [--clients floor,octodeploy]
-//! [--callgrind 10000|off] [--decode-rounds 15]`, `decode`, and the internal
+//! [--callgrind 10000|off] [--callgrind-out DIR] [--decode-rounds 15]`, `decode`, `serve` (the loopback server alone, for profiling by hand), and the internal
 //! `client NAME BASE COUNT` and `measure PROGRAM ARGS…`.
 
 mod decode;
@@ -29,11 +29,20 @@ fn main() -> ExitCode {
         Some("decode") => {
             report::Options::parse(&args[1..]).map(|o| report::print_decode(o.decode_rounds))
         }
+        Some("serve") => server::start()
+            .map_err(|e| format!("server: {e}"))
+            .map(|addr| {
+                // For profiling a client by hand (`perf stat … client NAME BASE COUNT`).
+                println!("http://{addr}");
+                loop {
+                    std::thread::park();
+                }
+            }),
         Some("client") if args.len() == 4 => client(&args[1], &args[2], &args[3]),
         Some("measure") if args.len() >= 2 => measure::child(&args[1], &args[2..]).map(|(out, u)| {
             println!("{out}\n{}", u.to_line());
         }),
-        _ => Err("usage: octodeploy-bench run [--counts N,N] [--rounds N] [--clients floor,octodeploy,generated] [--callgrind N|off] [--decode-rounds N] | decode [--decode-rounds N]".to_owned()),
+        _ => Err("usage: octodeploy-bench run [--counts N,N] [--rounds N] [--clients floor,octodeploy,generated] [--callgrind N|off] [--callgrind-out DIR] [--decode-rounds N] | decode [--decode-rounds N] | serve".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,6 +15,9 @@ pub struct Options {
     pub rounds: u32,
     pub clients: Vec<String>,
     pub callgrind: Option<u64>,
+    /// Where callgrind's profiles go (`callgrind.NAME.out`), for
+    /// `callgrind_annotate`; none kept without it.
+    pub callgrind_out: Option<String>,
     pub decode_rounds: u32,
 }
 
@@ -25,6 +28,7 @@ impl Options {
             rounds: 6,
             clients: vec!["floor".into(), "octodeploy".into()],
             callgrind: Some(10_000),
+            callgrind_out: None,
             decode_rounds: 15,
         };
         let mut it = args.iter();
@@ -44,6 +48,7 @@ impl Options {
                 }
                 "--callgrind" if value == "off" => o.callgrind = None,
                 "--callgrind" => o.callgrind = Some(num(value)?),
+                "--callgrind-out" => o.callgrind_out = Some(value.clone()),
                 "--decode-rounds" => o.decode_rounds = num(value)?.clamp(1, 1000) as u32,
                 other => return Err(format!("unknown option {other}")),
             }
@@ -111,7 +116,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         print_table(count, &o.clients, &usages);
     }
     if let Some(count) = o.callgrind {
-        print_callgrind(&exe, &base, count, &o.clients);
+        print_callgrind(&exe, &base, count, &o.clients, o.callgrind_out.as_deref());
     }
     print_decode(o.decode_rounds);
     Ok(())
@@ -152,7 +157,7 @@ fn print_table(count: u64, clients: &[String], usages: &[Vec<Usage>]) {
 }
 
 /// Instruction counts of one run per client under callgrind, when present.
-fn print_callgrind(exe: &str, base: &str, count: u64, clients: &[String]) {
+fn print_callgrind(exe: &str, base: &str, count: u64, clients: &[String], dir: Option<&str>) {
     let present = Command::new("valgrind").arg("--version").output().is_ok();
     if !present {
         println!("\n(valgrind not found: no instruction counts)");
@@ -163,8 +168,14 @@ fn print_callgrind(exe: &str, base: &str, count: u64, clients: &[String]) {
     println!("| --- | --- | --- |");
     let mut floor = None;
     for name in clients {
+        let file = match dir {
+            Some(d) => format!("{d}/callgrind.{name}.out"),
+            None => "/dev/null".to_owned(),
+        };
         let out = Command::new("valgrind")
-            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null", exe])
+            .arg("--tool=callgrind")
+            .arg(format!("--callgrind-out-file={file}"))
+            .arg(exe)
             .args(["client", name, base, &count.to_string()])
             .output();
         let collected = out.ok().and_then(|o| {

@@ -164,17 +164,21 @@ async fn read_capped(
         limit: max_body,
         request_id: id.clone(),
     };
-    let mut body = Vec::new();
+    // The chunks as they came (no copy); joined once at the end, or handed
+    // on as they are when the body came in one piece.
+    let mut chunks = Vec::new();
+    let mut read: u64 = 0;
     let failure = if response.content_length().is_some_and(|n| n > max_body) {
         Some(too_large())
     } else {
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    if (body.len() as u64).saturating_add(chunk.len() as u64) > max_body {
+                    read = read.saturating_add(chunk.len() as u64);
+                    if read > max_body {
                         break Some(too_large());
                     }
-                    body.extend_from_slice(&chunk);
+                    chunks.push(chunk);
                 }
                 Ok(None) => break None,
                 Err(e) => break Some(transport_error(e)),
@@ -185,24 +189,27 @@ async fn read_capped(
         record(|seen| seen.failure = Some(failure));
         return Ok(stand_in(status, headers, Some(url), Vec::new()));
     }
-    Ok(stand_in(status, headers, Some(url), body))
+    Ok(match chunks.len() {
+        1 => stand_in(status, headers, Some(url), chunks.swap_remove(0)),
+        _ => stand_in(status, headers, Some(url), chunks.concat()),
+    })
 }
 
 /// A response with `status`, `headers` and `body`, for the generated client.
-fn stand_in(
+fn stand_in<B: Into<reqwest::Body>>(
     status: StatusCode,
     headers: HeaderMap,
     url: Option<Url>,
-    body: Vec<u8>,
+    body: B,
 ) -> reqwest::Response {
     let mut builder = http::Response::builder().status(status);
     if let Some(url) = url {
         builder = builder.url(url);
     }
-    let mut response = match builder.body(body) {
+    let mut response = match builder.body(body.into()) {
         Ok(r) => r,
         // Unreachable: the status came from a parsed response.
-        Err(_) => http::Response::new(Vec::new()),
+        Err(_) => http::Response::new(reqwest::Body::from(Vec::new())),
     };
     *response.headers_mut() = headers;
     reqwest::Response::from(response)
