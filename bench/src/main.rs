@@ -16,6 +16,7 @@ mod fixture;
 mod floor;
 mod measure;
 mod ours;
+mod pin;
 mod report;
 mod server;
 mod summary;
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
 /// One client over `count` statuses; prints its [`summary::Summary`].
 fn client(name: &str, base: &str, count: &str) -> Result<(), String> {
     let count: u64 = count.parse().map_err(|e| format!("count: {e}"))?;
+    pin::pin(pin::Role::Client);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -17,6 +17,8 @@ pub fn start() -> io::Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     thread::spawn(move || {
+        // Connection threads inherit the listener thread's CPU.
+        crate::pin::pin(crate::pin::Role::Server);
         for stream in listener.incoming().flatten() {
             thread::spawn(move || {
                 let _ = serve(stream, addr);
