@@ -73,9 +73,10 @@ pub(crate) const CODES: [ExitCodeDoc; 9] = [
     },
     ExitCodeDoc {
         code: OUTCOME_UNKNOWN,
-        meaning: "outcome unknown: a `status create` or `dispatch` was sent, then failed without \
-                  a clear answer (timeout, reset connection, 5xx); GitHub may have processed it, \
-                  so check (list the statuses, look for the workflow runs) before sending it again",
+        meaning: "outcome unknown: a `status create`, `deployment create` or `dispatch` was \
+                  sent, then failed without a clear answer (timeout, reset connection, 5xx); \
+                  GitHub may have processed it, so check (list the statuses or deployments, look \
+                  for the workflow runs) before sending it again",
     },
     ExitCodeDoc {
         code: WAIT_FAILED,
