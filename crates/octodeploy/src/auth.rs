@@ -15,9 +15,9 @@ use std::time::SystemTime;
 
 use reqwest::header::HeaderValue;
 
-use crate::client::Inner;
 use crate::error::Error;
 use crate::secret::Token;
+use crate::transport::Inner;
 
 /// The future a [`CredentialProvider`] returns.
 pub type CredentialFuture<'a> =

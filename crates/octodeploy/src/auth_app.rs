@@ -26,9 +26,9 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{PrivatePkcs1KeyDer, PrivatePkcs8KeyDer};
 
 use crate::auth::{AuthContext, AuthError, CredentialFuture, CredentialProvider, bearer};
-use crate::client::Inner;
 use crate::error::Error;
 use crate::secret::Token;
+use crate::transport::Inner;
 use crate::transport::{Credential, Op, execute_as};
 use crate::validate;
 

@@ -16,7 +16,7 @@ use crate::exchange::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::repo::RepoHandle;
 use crate::retry::{Clock, RetryEvent, RetryHook, RetryPolicy, SystemClock};
 use crate::secret::Token;
-use crate::transport::{ACCEPT_STATUSES, GitHubHooks};
+use crate::transport::{ACCEPT_STATUSES, GitHubHooks, Inner};
 
 /// The `X-GitHub-Api-Version` sent unless configured otherwise.
 pub const DEFAULT_API_VERSION: &str = "2022-11-28";
@@ -30,31 +30,6 @@ pub const DEFAULT_USER_AGENT: &str = concat!("octodeploy/", env!("CARGO_PKG_VERS
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) api: octodeploy_api::Client,
-    pub(crate) base: Url,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) on_retry: Option<RetryHook>,
-    /// Asked for the token before each request; `None` sends none.
-    pub(crate) credentials: Option<Arc<dyn CredentialProvider>>,
-    /// A non-empty token or a credential provider was configured.
-    pub(crate) authenticated: bool,
-    pub(crate) max_pages: u32,
-}
-
-impl std::fmt::Debug for Inner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("base", &self.base.as_str())
-            .field("credentials", &self.credentials)
-            .field("retry", &self.retry)
-            .field("clock", &self.clock)
-            .field("on_retry", &self.on_retry.is_some())
-            .finish_non_exhaustive()
-    }
 }
 
 impl Client {

@@ -13,12 +13,12 @@ use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::client::Inner;
 use crate::error::Error;
 use crate::model::{App, User};
 use crate::pagination::{self, Listing, Page};
 use crate::repo::{DeploymentHandle, RepoHandle};
 use crate::response::Response;
+use crate::transport::Inner;
 use crate::transport::{Op, execute};
 use crate::validate;
 

@@ -12,9 +12,9 @@ use std::task::{Context, Poll};
 use futures::stream::{BoxStream, Stream, StreamExt};
 use url::Url;
 
-use crate::client::Inner;
 use crate::error::Error;
 use crate::response::{Meta, Response};
+use crate::transport::Inner;
 
 /// One page of a list, with the server's links to its neighbours (the
 /// response metadata is on the [`crate::Response`] around it).

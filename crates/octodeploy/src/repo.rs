@@ -11,12 +11,13 @@ use octodeploy_api::ResponseValue;
 use serde::Serialize;
 use url::Url;
 
-use crate::client::{Client, Inner};
+use crate::client::Client;
 use crate::error::{Error, ValidationError};
 use crate::model::{DeploymentStatus, State, StatusPage};
 use crate::pagination::{self, Listing, Page};
 use crate::requests::{DispatchEvent, NewDeploymentStatus};
 use crate::response::Response;
+use crate::transport::Inner;
 use crate::transport::{Op, execute, unit_success, unit_success_after};
 use crate::validate;
 

@@ -14,12 +14,41 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
-use crate::client::Inner;
+use crate::auth::CredentialProvider;
 use crate::decode;
 use crate::error::{Error, TransportError};
 use crate::exchange;
 use crate::response::{Meta, request_id};
-use crate::retry::RetryEvent;
+use crate::retry::{Clock, RetryEvent, RetryHook, RetryPolicy};
+
+/// What a [`crate::Client`] shares with its clones: the generated client, the
+/// base URL, the retry policy, the clock and the credentials. It lives with
+/// the transport (which is what reads it), so the client depends on the
+/// transport and not the other way round.
+pub(crate) struct Inner {
+    pub(crate) api: octodeploy_api::Client,
+    pub(crate) base: Url,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) on_retry: Option<RetryHook>,
+    /// Asked for the token before each request; `None` sends none.
+    pub(crate) credentials: Option<Arc<dyn CredentialProvider>>,
+    /// A non-empty token or a credential provider was configured.
+    pub(crate) authenticated: bool,
+    pub(crate) max_pages: u32,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("clock", &self.clock)
+            .field("on_retry", &self.on_retry.is_some())
+            .finish_non_exhaustive()
+    }
+}
 
 /// `Accept` for the deployment-status operations: GHES 3.0 needs the
 /// ant-man preview for `inactive`, `log_url`, `environment_url`,
