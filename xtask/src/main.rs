@@ -13,6 +13,8 @@
 //!   npm registry into `target/` (what `ci` does without `../shared`).
 //! - `cargo xtask ci`: every test and check, as CI runs them; checks whose
 //!   inputs cannot be had here are named as skipped (`codegen::ci`).
+//! - `cargo xtask package`: package the published crates and verify each
+//!   from its packaged sources, as `ci` does (`release.rs`).
 //! - `cargo xtask bench [ARGS]`: the performance benchmark (the `bench`
 //!   crate, release build); prints figures, never fails on one.
 
@@ -58,6 +60,8 @@ enum Command {
     Fetch,
     /// Run every test and check: fmt, clippy, tests, regen/extract/drift checks.
     Ci,
+    /// Package the published crates and build each from its packaged sources (offline).
+    Package,
     /// Run the benchmark (octodeploy vs a hand-written floor) in a release build.
     Bench {
         /// Passed to `octodeploy-bench run` (e.g. `--counts 10000 --rounds 4`).
@@ -140,6 +144,7 @@ fn run(ws: &Workspace, command: Command) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Ci => ci(&ws)?,
+        Command::Package => package(&ws)?,
         Command::Bench { args } => {
             let mut run = vec!["run", "--release", "-p", "octodeploy-bench", "--", "run"];
             run.extend(args.iter().map(String::as_str));
@@ -166,6 +171,20 @@ fn cargo(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<
         args.join(" ")
     );
     Ok(())
+}
+
+/// `cargo package` for the published crates, after clearing what earlier
+/// runs left extracted in cargo's home (which cargo would verify instead).
+fn package(ws: &Workspace) -> anyhow::Result<()> {
+    if let Some(home) = release::cargo_home() {
+        for stale in release::clear_stale_extractions(&home)? {
+            eprintln!(
+                "==> removed {} (an earlier run's packaged sources)",
+                stale.display()
+            );
+        }
+    }
+    cargo(ws, &release::package_args(), &[])
 }
 
 fn ci(ws: &Workspace) -> anyhow::Result<()> {
@@ -265,6 +284,14 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
         &["doc", "--locked", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    if let Some(home) = release::cargo_home() {
+        for stale in release::clear_stale_extractions(&home)? {
+            eprintln!(
+                "==> removed {} (an earlier run's packaged sources)",
+                stale.display()
+            );
+        }
+    }
     cargo(ws, &release::package_args(), &[])?;
     let example = release::readme_example_args(ws.root());
     cargo(
