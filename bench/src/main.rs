@@ -8,9 +8,11 @@
 //! or the clients disagree about what they read).
 //!
 //! Verbs: `run [--counts 10000,100000] [--rounds 6] [--clients floor,octodeploy]
-//! [--callgrind 10000|off] [--callgrind-out DIR] [--decode-rounds 15]`, `decode`, `serve` (the loopback server alone, for profiling by hand), and the internal
+//! [--callgrind 10000|off] [--callgrind-out DIR] [--decode-rounds 15]
+//! [--cli PATH|off] [--cli-rounds 41]`, `decode`, `serve` (the loopback server alone, for profiling by hand), and the internal
 //! `client NAME BASE COUNT` and `measure PROGRAM ARGS…`.
 
+mod cli;
 mod decode;
 mod fixture;
 mod floor;
@@ -43,7 +45,7 @@ fn main() -> ExitCode {
         Some("measure") if args.len() >= 2 => measure::child(&args[1], &args[2..]).map(|(out, u)| {
             println!("{out}\n{}", u.to_line());
         }),
-        _ => Err("usage: octodeploy-bench run [--counts N,N] [--rounds N] [--clients floor,octodeploy,generated] [--callgrind N|off] [--callgrind-out DIR] [--decode-rounds N] | decode [--decode-rounds N] | serve".to_owned()),
+        _ => Err("usage: octodeploy-bench run [--counts N,N] [--rounds N] [--clients floor,octodeploy,generated] [--callgrind N|off] [--callgrind-out DIR] [--decode-rounds N] [--cli PATH|off] [--cli-rounds N] | decode [--decode-rounds N] | serve".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

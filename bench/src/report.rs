@@ -4,6 +4,7 @@
 
 use std::process::Command;
 
+use crate::cli;
 use crate::decode::{self, median};
 use crate::measure::Usage;
 use crate::server;
@@ -19,6 +20,10 @@ pub struct Options {
     /// `callgrind_annotate`; none kept without it.
     pub callgrind_out: Option<String>,
     pub decode_rounds: u32,
+    /// The release `octodeploy` binary, for the `status get` against curl
+    /// comparison (`cargo xtask bench` passes it); none skips it.
+    pub cli: Option<String>,
+    pub cli_rounds: u32,
 }
 
 impl Options {
@@ -30,6 +35,8 @@ impl Options {
             callgrind: Some(10_000),
             callgrind_out: None,
             decode_rounds: 15,
+            cli: None,
+            cli_rounds: 41,
         };
         let mut it = args.iter();
         while let Some(flag) = it.next() {
@@ -50,6 +57,9 @@ impl Options {
                 "--callgrind" => o.callgrind = Some(num(value)?),
                 "--callgrind-out" => o.callgrind_out = Some(value.clone()),
                 "--decode-rounds" => o.decode_rounds = num(value)?.clamp(1, 1000) as u32,
+                "--cli" if value == "off" => o.cli = None,
+                "--cli" => o.cli = Some(value.clone()),
+                "--cli-rounds" => o.cli_rounds = num(value)?.clamp(1, 1000) as u32,
                 other => return Err(format!("unknown option {other}")),
             }
         }
@@ -117,6 +127,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     if let Some(count) = o.callgrind {
         print_callgrind(&exe, &base, count, &o.clients, o.callgrind_out.as_deref());
+    }
+    if let Some(cli) = &o.cli {
+        cli::print(cli, &base, o.cli_rounds)?;
     }
     print_decode(o.decode_rounds);
     Ok(())

@@ -1,6 +1,7 @@
 //! A loopback HTTP/1.1 server shaped like GitHub's list-deployment-statuses
 //! endpoint: `GET /repos/{o}/{r}/deployments/{N}/statuses?per_page=&page=`
-//! serves `N` statuses in pages, with GitHub's `Link` header.
+//! serves `N` statuses in pages, with GitHub's `Link` header, and
+//! `GET …/deployments/{N}/statuses/{id}` one of them.
 //!
 //! The deployment id is the number of statuses, so one server serves every
 //! size. Plain threads and blocking sockets: its own CPU is not measured (it
@@ -67,6 +68,13 @@ fn serve(stream: TcpStream, addr: SocketAddr) -> io::Result<()> {
 /// Status line, extra header lines and body for one request target.
 fn respond(target: &str, addr: SocketAddr) -> (&'static str, String, String) {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if let Some((_, id)) = path.rsplit_once("/statuses/")
+        && let Ok(id) = id.parse::<i64>()
+    {
+        let mut body = String::new();
+        fixture::status(&mut body, id);
+        return ("200 OK", String::new(), body);
+    }
     let total = path
         .strip_suffix("/statuses")
         .and_then(|p| p.rsplit('/').next())

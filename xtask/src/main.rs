@@ -146,7 +146,20 @@ fn run(ws: &Workspace, command: Command) -> anyhow::Result<ExitCode> {
         Command::Ci => ci(&ws)?,
         Command::Package => package(&ws)?,
         Command::Bench { args } => {
+            // The `status get` against curl row needs the release CLI.
+            let cli = if args.iter().any(|a| a == "--cli") {
+                None
+            } else {
+                cargo(&ws, &["build", "--release", "-p", "octodeploy-cli"], &[])?;
+                let target = std::env::var_os("CARGO_TARGET_DIR")
+                    .map_or_else(|| ws.root().join("target"), PathBuf::from);
+                let exe = format!("octodeploy{}", std::env::consts::EXE_SUFFIX);
+                Some(target.join("release").join(exe).display().to_string())
+            };
             let mut run = vec!["run", "--release", "-p", "octodeploy-bench", "--", "run"];
+            if let Some(cli) = &cli {
+                run.extend(["--cli", cli.as_str()]);
+            }
             run.extend(args.iter().map(String::as_str));
             cargo(&ws, &run, &[])?;
         }
