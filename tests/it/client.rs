@@ -2,8 +2,8 @@
 //! subject: every operation's success, GitHub's errors and rate limits,
 //! retries, pagination, old and new server shapes, base URLs and paths.
 //! Strict replay: an unexpected request or an unused interaction fails the
-//! test. Shared here: the test clock, the client builders and the
-//! status-creating requests several cassettes record.
+//! test. Shared here: the test clock, the client builders, getting a status
+//! and the status-creating requests several cassettes record.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -75,6 +75,20 @@ async fn empty_replay() -> ReplayServer {
     let mut cassette = Cassette::load("get-status").unwrap();
     cassette.interactions.clear();
     ReplayServer::replay(cassette).await.unwrap()
+}
+
+/// `GET` status `status` of deployment `deployment` in the recorded
+/// repository (`octo-org/deploy-demo`), as most cassettes record it.
+async fn get_status(
+    client: &Client,
+    deployment: i64,
+    status: i64,
+) -> Result<octodeploy::Response<octodeploy::DeploymentStatus>, octodeploy::Error> {
+    client
+        .repo("octo-org", "deploy-demo")
+        .deployment(deployment)
+        .status(status)
+        .await
 }
 
 /// The status-creating requests several cassettes record.

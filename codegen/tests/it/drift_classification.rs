@@ -49,12 +49,17 @@ fn body() -> Value {
     })
 }
 
-fn base() -> Value {
+/// [`spec`] with this request body and a 201 of `thing` (by reference).
+fn spec_of(body: Value, thing: Value) -> Value {
     spec(
-        body(),
+        body,
         json!({"$ref": "#/components/schemas/thing"}),
-        json!({"thing": thing()}),
+        json!({"thing": thing}),
     )
+}
+
+fn base() -> Value {
+    spec_of(body(), thing())
 }
 
 fn diff(base: &Value, other: &Value) -> DriftReport {
@@ -121,11 +126,7 @@ fn removed_enum_value_breaks_requests_but_not_responses() {
     body["properties"]["state"]["enum"] = json!(["on"]);
     let mut thing = thing();
     thing["properties"]["state"]["enum"] = json!(["on"]);
-    let other = spec(
-        body,
-        json!({"$ref": "#/components/schemas/thing"}),
-        json!({"thing": thing}),
-    );
+    let other = spec_of(body, thing);
     let report = diff(&base(), &other);
     let request = find(
         &report,
@@ -154,11 +155,7 @@ fn added_response_enum_value_is_breaking_and_lifted_request_enum_is_additive() {
         .remove("enum");
     let mut thing = thing();
     thing["properties"]["state"]["enum"] = json!(["on", "off", "dimmed"]);
-    let other = spec(
-        body,
-        json!({"$ref": "#/components/schemas/thing"}),
-        json!({"thing": thing}),
-    );
+    let other = spec_of(body, thing);
     let report = diff(&base(), &other);
     let lifted = find(
         &report,
@@ -200,11 +197,7 @@ fn new_error_status_is_additive_and_new_success_status_is_breaking() {
 fn changed_description_is_documentation_only() {
     let mut thing = thing();
     thing["properties"]["note"]["description"] = json!("A longer note.");
-    let other = spec(
-        body(),
-        json!({"$ref": "#/components/schemas/thing"}),
-        json!({"thing": thing}),
-    );
+    let other = spec_of(body(), thing);
     let report = diff(&base(), &other);
     let change = only(&report);
     assert_eq!(change.location, "response 201 application/json .note");
@@ -226,11 +219,7 @@ fn changed_description_is_documentation_only() {
 fn int32_to_int64_in_a_response_is_breaking_and_none_to_int64_is_not() {
     let mut thing = thing();
     thing["properties"]["id"]["format"] = json!("int64");
-    let other = spec(
-        body(),
-        json!({"$ref": "#/components/schemas/thing"}),
-        json!({"thing": thing}),
-    );
+    let other = spec_of(body(), thing.clone());
     let report = diff(&base(), &other);
     let change = only(&report);
     assert_eq!(change.kind.code(), "format-changed");
@@ -247,11 +236,7 @@ fn int32_to_int64_in_a_response_is_breaking_and_none_to_int64_is_not() {
         .as_object_mut()
         .unwrap()
         .remove("format");
-    let before = spec(
-        body(),
-        json!({"$ref": "#/components/schemas/thing"}),
-        json!({"thing": unformatted}),
-    );
+    let before = spec_of(body(), unformatted);
     assert_eq!(only(&diff(&before, &other)).class, Class::Additive);
 }
 
@@ -262,11 +247,7 @@ fn removed_response_property_is_breaking_only_if_it_was_required() {
     properties.remove("id");
     properties.remove("note");
     thing["required"] = json!(["state"]);
-    let other = spec(
-        body(),
-        json!({"$ref": "#/components/schemas/thing"}),
-        json!({"thing": thing}),
-    );
+    let other = spec_of(body(), thing);
     let report = diff(&base(), &other);
     let id = find(
         &report,
@@ -293,11 +274,7 @@ fn presence_nullability_and_bounds_follow_the_side() {
     let mut thing = thing();
     thing["required"] = json!(["state"]);
     thing["properties"]["note"]["nullable"] = json!(true);
-    let mut other = spec(
-        body,
-        json!({"$ref": "#/components/schemas/thing"}),
-        json!({"thing": thing}),
-    );
+    let mut other = spec_of(body, thing);
     other["paths"]["/things"]["post"]["parameters"][0] =
         json!({"name": "owner", "in": "query", "schema": {"type": "string"}});
     let report = diff(&base(), &other);

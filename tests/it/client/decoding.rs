@@ -5,17 +5,12 @@
 use octodeploy::{Error, State};
 use octodeploy_replay::{Cassette, ReplayServer};
 
-use super::{client, replay};
+use super::{client, get_status, replay};
 
 #[tokio::test]
 async fn ghes_2x_bodies_decode_with_missing_fields_as_none() {
     let r = replay("get-status-ghes-2x").await;
-    let s = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(42)
-        .status(1187)
-        .await
-        .unwrap();
+    let s = get_status(&client(&r), 42, 1187).await.unwrap();
     assert_eq!(s.environment, None);
     assert_eq!(s.log_url, None);
     assert_eq!(s.environment_url, None);
@@ -26,10 +21,7 @@ async fn ghes_2x_bodies_decode_with_missing_fields_as_none() {
 #[tokio::test]
 async fn github_com_2026_bodies_decode() {
     let r = replay("get-status-github-com-2026").await;
-    let s = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(2_847_113_390)
-        .status(24_691_937_563)
+    let s = get_status(&client(&r), 2_847_113_390, 24_691_937_563)
         .await
         .unwrap();
     assert_eq!(s.id, 24_691_937_563);
@@ -42,10 +34,7 @@ async fn github_com_2026_bodies_decode() {
 #[tokio::test]
 async fn an_unknown_state_decodes_as_other() {
     let r = replay("get-status-unknown-state").await;
-    let s = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(2_847_113_390)
-        .status(24_691_937_601)
+    let s = get_status(&client(&r), 2_847_113_390, 24_691_937_601)
         .await
         .unwrap();
     assert_eq!(s.state, State::Other("waiting".into()));
@@ -55,12 +44,7 @@ async fn an_unknown_state_decodes_as_other() {
 #[tokio::test]
 async fn a_null_creator_and_absent_app_decode() {
     let r = replay("get-status-null-creator").await;
-    let s = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(42)
-        .status(1184)
-        .await
-        .unwrap();
+    let s = get_status(&client(&r), 42, 1184).await.unwrap();
     assert!(s.creator.is_none() && s.performed_via_github_app.is_none());
     r.finish();
 }
@@ -71,12 +55,7 @@ async fn a_body_that_does_not_decode_names_the_path_and_request_id() {
     let body = cassette.interactions[0].response.body.as_mut().unwrap();
     body["created_at"] = serde_json::json!("yesterday");
     let r = ReplayServer::replay(cassette).await.unwrap();
-    let err = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(42)
-        .status(1187)
-        .await
-        .unwrap_err();
+    let err = get_status(&client(&r), 42, 1187).await.unwrap_err();
     let Error::Decode {
         path, request_id, ..
     } = &err
@@ -107,12 +86,7 @@ async fn fields_old_servers_omit_decode_as_none() {
         obj.remove(field);
     }
     let r = ReplayServer::replay(cassette).await.unwrap();
-    let s = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(42)
-        .status(1187)
-        .await
-        .unwrap();
+    let s = get_status(&client(&r), 42, 1187).await.unwrap();
     assert_eq!(
         (s.node_id.as_deref(), s.description.as_deref()),
         (None, None)
@@ -133,10 +107,7 @@ async fn an_app_owned_by_an_enterprise_decodes() {
         "description": null, "created_at": "2020-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
     });
     let r = ReplayServer::replay(cassette).await.unwrap();
-    let s = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(2_847_113_390)
-        .status(24_691_937_563)
+    let s = get_status(&client(&r), 2_847_113_390, 24_691_937_563)
         .await
         .unwrap();
     let owner = s

@@ -6,17 +6,12 @@ use std::time::{Duration, SystemTime};
 
 use octodeploy::{Clock, Error, RateLimitKind, RetryPolicy, State};
 
-use super::{RecordedStatuses, TestClock, client, client_with, no_retry, replay};
+use super::{RecordedStatuses, TestClock, client, client_with, get_status, no_retry, replay};
 
 #[tokio::test]
 async fn not_found_keeps_message_docs_and_request_id() {
     let r = replay("get-status-not-found").await;
-    let err = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(42)
-        .status(999_999)
-        .await
-        .unwrap_err();
+    let err = get_status(&client(&r), 42, 999_999).await.unwrap_err();
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -79,12 +74,7 @@ async fn deleting_an_active_deployment_among_several_is_refused() {
 #[tokio::test]
 async fn bad_credentials() {
     let r = replay("bad-credentials").await;
-    let err = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(42)
-        .status(1187)
-        .await
-        .unwrap_err();
+    let err = get_status(&client(&r), 42, 1187).await.unwrap_err();
     assert!(
         matches!(&err, Error::Api(a) if a.status == 401 && a.message == "Bad credentials"),
         "{err:?}"
@@ -98,10 +88,7 @@ async fn primary_rate_limit_says_when_the_quota_resets() {
     let reset = 1_773_223_214;
     let clock = TestClock::at(reset - 23 * 60);
     let c = client_with(&r, RetryPolicy::default(), clock.clone());
-    let err = c
-        .repo("octo-org", "deploy-demo")
-        .deployment(2_847_113_390)
-        .status(24_691_937_563)
+    let err = get_status(&c, 2_847_113_390, 24_691_937_563)
         .await
         .unwrap_err();
     let Error::RateLimited(rl) = &err else {
@@ -172,12 +159,7 @@ async fn secondary_rate_limit_429() {
 #[tokio::test]
 async fn html_502_is_kept_as_status_and_excerpt() {
     let r = replay("bad-gateway-html").await;
-    let err = no_retry(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(42)
-        .status(1187)
-        .await
-        .unwrap_err();
+    let err = get_status(&no_retry(&r), 42, 1187).await.unwrap_err();
     let Error::NonJson {
         status,
         excerpt,

@@ -5,7 +5,7 @@
 use octodeploy::State;
 use octodeploy_replay::{Cassette, ReplayServer};
 
-use super::{RecordedStatuses, client, replay};
+use super::{RecordedStatuses, client, get_status, replay};
 
 #[tokio::test]
 async fn list_one_page() {
@@ -35,12 +35,7 @@ async fn list_one_page() {
 #[tokio::test]
 async fn get_one_status() {
     let r = replay("get-status").await;
-    let s = client(&r)
-        .repo("octo-org", "deploy-demo")
-        .deployment(42)
-        .status(1187)
-        .await
-        .unwrap();
+    let s = get_status(&client(&r), 42, 1187).await.unwrap();
     assert_eq!((s.id, &s.state), (1187, &State::Success));
     assert!(s.creator.as_ref().unwrap().login.is_some());
     assert_eq!(s.meta().status, 200);

@@ -4,7 +4,7 @@
 use octodeploy::{Client, Error};
 use octodeploy_replay::{Cassette, REPLAY_TOKEN, ReplayServer};
 
-use super::{client, empty_replay, no_retry, replay};
+use super::{client, empty_replay, get_status, no_retry, replay};
 
 #[tokio::test]
 async fn trailing_slashes_and_a_doubled_api_v3_do_not_break_paths() {
@@ -15,11 +15,7 @@ async fn trailing_slashes_and_a_doubled_api_v3_do_not_break_paths() {
             .token(REPLAY_TOKEN)
             .build()
             .unwrap();
-        c.repo("octo-org", "deploy-demo")
-            .deployment(42)
-            .status(1187)
-            .await
-            .unwrap();
+        get_status(&c, 42, 1187).await.unwrap();
         r.finish();
     }
 }

@@ -6,19 +6,14 @@ use std::time::Duration;
 
 use octodeploy::RetryPolicy;
 
-use super::{RecordedStatuses, TestClock, client_with, replay};
+use super::{RecordedStatuses, TestClock, client_with, get_status, replay};
 
 #[tokio::test]
 async fn get_is_retried_after_a_502() {
     let r = replay("get-status-retry-after-502").await;
     let clock = TestClock::at(1_750_000_000);
     let c = client_with(&r, RetryPolicy::default().jitter(false), clock.clone());
-    let s = c
-        .repo("octo-org", "deploy-demo")
-        .deployment(42)
-        .status(1187)
-        .await
-        .unwrap();
+    let s = get_status(&c, 42, 1187).await.unwrap();
     assert_eq!(s.meta().attempts, 2);
     assert_eq!(clock.slept(), [Duration::from_millis(500)]);
     r.finish();
