@@ -1,6 +1,7 @@
 //! The `run` verb: starts the loopback server, runs each client in turn
-//! (rotating the order every round) as a measured child, and prints medians
-//! and per-round ratios against the floor.
+//! (rotating the order every round) as a measured child, and prints medians,
+//! the median per-round ratio against the floor and the ratio of the rounds'
+//! total CPU (steadier on a noisy machine than any one round).
 
 use std::process::Command;
 
@@ -138,9 +139,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
 fn print_table(count: u64, clients: &[String], usages: &[Vec<Usage>]) {
     println!("\n{count} statuses (100 a page)");
     println!(
-        "| client | CPU s | user s | sys s | CPU / floor (min–max) | peak RSS MiB | RSS − floor MiB |"
+        "| client | CPU s | user s | sys s | CPU / floor (min–max) | all rounds' CPU / floor's | peak RSS MiB | RSS − floor MiB |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let total = |runs: &[Usage]| runs.iter().map(|u| u.cpu().as_secs_f64()).sum::<f64>();
     let floor = &usages[0];
     for (name, runs) in clients.iter().zip(usages) {
         let secs = |f: fn(&Usage) -> f64| median(&mut runs.iter().map(f).collect::<Vec<_>>());
@@ -158,11 +160,12 @@ fn print_table(count: u64, clients: &[String], usages: &[Vec<Usage>]) {
             .iter()
             .fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
         println!(
-            "| {name} | {:.3} | {:.3} | {:.3} | {:.3} ({lo:.3}–{hi:.3}) | {:.1} | {:+.1} |",
+            "| {name} | {:.3} | {:.3} | {:.3} | {:.3} ({lo:.3}–{hi:.3}) | {:.3} | {:.1} | {:+.1} |",
             secs(|u| u.cpu().as_secs_f64()),
             secs(|u| u.user.as_secs_f64()),
             secs(|u| u.sys.as_secs_f64()),
             median(&mut ratios),
+            total(runs) / total(floor),
             secs(|u| u.max_rss_kib as f64 / 1024.0),
             median(&mut rss),
         );
