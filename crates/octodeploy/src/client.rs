@@ -391,6 +391,20 @@ impl ClientBuilder {
                 if let Some(t) = self.timeout {
                     b = b.timeout(t);
                 }
+                // A client for an `http://` base (the fake, a loopback test
+                // server) never speaks TLS: every request goes to that origin
+                // (redirects are followed within it only). Without roots to
+                // load, it skips reading the system's certificate store, most
+                // of a one-request CLI call; were it ever to meet `https`,
+                // nothing would verify and it would fail closed.
+                #[cfg(any(
+                    feature = "rustls-ring",
+                    feature = "rustls-aws-lc-rs",
+                    feature = "native-tls"
+                ))]
+                if base.scheme() == "http" {
+                    b = b.tls_certs_only(Vec::<reqwest::Certificate>::new());
+                }
                 b.build()
                     .map_err(|e| ConfigError::Http(TransportError::new(e)))?
             }

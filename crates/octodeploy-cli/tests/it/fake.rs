@@ -390,6 +390,42 @@ async fn invalid_input_sends_nothing() {
     );
 }
 
+/// An `http://` base never speaks TLS, so the client does not read the
+/// system's certificate store (most of a one-request call's time): with an
+/// empty store, which an `https` client refuses to build on, it still works.
+#[tokio::test]
+async fn an_http_base_reads_no_certificate_store() {
+    let fake = fake().await;
+    let base = fake.base_url();
+    let store = tempfile::tempdir().unwrap();
+    let bundle = store.path().join("empty.pem");
+    std::fs::write(&bundle, "").unwrap();
+    let empty_store = |cli: common::Cli| {
+        cli.env("SSL_CERT_FILE", bundle.to_str().unwrap())
+            .env("SSL_CERT_DIR", store.path().to_str().unwrap())
+    };
+    let run = empty_store(against(&base))
+        .args(["status", "list", "octo-org/deploy-demo", "41"])
+        .run()
+        .await;
+    run.expect_code(0);
+    assert_eq!(run.json().as_array().unwrap().len(), 1);
+
+    // The same store for an https base: the client needs roots and says so.
+    let run = empty_store(octodeploy())
+        .args([
+            "--api-url",
+            "https://ghe.example.com/api/v3",
+            "--token",
+            TOKEN,
+        ])
+        .args(["status", "list", "octo-org/deploy-demo", "41"])
+        .run()
+        .await;
+    run.expect_code(1)
+        .expect_stderr(&["No CA certificates were loaded from the system"]);
+}
+
 #[tokio::test]
 async fn retries_unless_no_retry() {
     let fake = fake().await;
