@@ -31,7 +31,10 @@
 //!   fake has; `GET /repos/{owner}/{repo}/installation` for any other is
 //!   404.
 //! - Time is the wall clock when the fake started plus tokio's elapsed time,
-//!   so tests under paused time move the fake's clock too.
+//!   so tests under paused time move the fake's clock too, shifted by
+//!   [`FakeApp::clock_ahead`]/[`FakeApp::clock_behind`] to play a GitHub
+//!   whose clock differs from the client's. With an App configured every
+//!   answer's `Date` header is that clock, as GitHub's is its own.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -75,6 +78,8 @@ pub struct FakeApp {
     key: PublicKey,
     installation_id: u64,
     token_lifetime: Duration,
+    /// The fake's clock minus the wall clock, in seconds.
+    clock_offset: i64,
 }
 
 impl std::fmt::Debug for FakeApp {
@@ -84,6 +89,7 @@ impl std::fmt::Debug for FakeApp {
             .field("client_id", &self.client_id)
             .field("installation_id", &self.installation_id)
             .field("token_lifetime", &self.token_lifetime)
+            .field("clock_offset", &self.clock_offset)
             .finish_non_exhaustive()
     }
 }
@@ -114,7 +120,21 @@ impl FakeApp {
             key,
             installation_id: 1,
             token_lifetime: Duration::from_secs(3600),
+            clock_offset: 0,
         })
+    }
+
+    /// The fake's clock runs `by` ahead of this machine's (whole seconds):
+    /// JWTs are checked, tokens expire and `Date` is sent in that time.
+    pub fn clock_ahead(mut self, by: Duration) -> Self {
+        self.clock_offset = i64::try_from(by.as_secs()).unwrap_or(i64::MAX);
+        self
+    }
+
+    /// The fake's clock runs `by` behind this machine's (whole seconds).
+    pub fn clock_behind(mut self, by: Duration) -> Self {
+        self.clock_offset = -i64::try_from(by.as_secs()).unwrap_or(i64::MAX);
+        self
     }
 
     /// Also accepts JWTs whose `iss` is this client id (`Iv1.…`).
@@ -233,8 +253,15 @@ impl AppState {
     }
 
     /// The fake's current time.
-    fn now(&self) -> SystemTime {
-        self.started_wall + self.started.elapsed()
+    /// The fake's clock (what it checks JWTs against and sends as `Date`).
+    pub(crate) fn now(&self) -> SystemTime {
+        let wall = self.started_wall + self.started.elapsed();
+        let by = Duration::from_secs(self.config.clock_offset.unsigned_abs());
+        if self.config.clock_offset >= 0 {
+            wall.checked_add(by).unwrap_or(wall)
+        } else {
+            wall.checked_sub(by).unwrap_or(wall)
+        }
     }
 
     fn unix_now(&self) -> u64 {

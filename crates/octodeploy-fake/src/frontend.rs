@@ -261,6 +261,9 @@ pub(crate) async fn github(State(app): State<Shared>, request: Request, next: Ne
             rate,
             has_body,
         );
+        if let Some(github_app) = &app.github_app {
+            headers::set_date(response.headers_mut(), github_app.now());
+        }
         response
     };
 

@@ -1,5 +1,6 @@
 //! The response headers GitHub sends on every REST response: request id,
-//! rate-limit headers, media type, selected API version, `etag`.
+//! rate-limit headers, media type, selected API version, `etag`, and a
+//! `Date` from the fake's own clock.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -113,6 +114,17 @@ pub(crate) fn apply_common(
         "access-control-expose-headers",
         "ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval, X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset",
     );
+}
+
+/// `Date: <time>` in HTTP's form (`Tue, 01 Dec 2026 14:25:22 GMT`), replacing
+/// the one the HTTP server would add from the machine's clock.
+pub(crate) fn set_date(headers: &mut HeaderMap, time: std::time::SystemTime) {
+    let text = chrono::DateTime::<chrono::Utc>::from(time)
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(value) = HeaderValue::from_str(&text) {
+        headers.insert(header::DATE, value);
+    }
 }
 
 /// A weak entity tag over the body, in GitHub's `W/"<64 hex>"` form.

@@ -11,15 +11,24 @@
 //! less than 5 minutes remain — or less than a quarter of its lifetime, for
 //! the short-lived tokens of test servers. Time comes from the client's
 //! [`crate::Clock`].
+//!
+//! Clock skew: when GitHub refuses a JWT for its `iat`/`exp` and its answer
+//! carries a `Date`, the difference between that and this machine's clock
+//! is learned (up to [`MAX_SKEW`]) and the JWT is signed again, once, in
+//! GitHub's time; the learned skew then serves every later JWT and the
+//! token-expiry arithmetic. A refused JWT created nothing, so signing again
+//! repeats no outcome. Without a `Date`, or refused again, the error is
+//! [`AuthError::ClockSkew`].
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use octodeploy_api::types;
+use octodeploy_api::{ResponseValue, types};
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use rustls_pki_types::pem::PemObject;
@@ -27,6 +36,7 @@ use rustls_pki_types::{PrivatePkcs1KeyDer, PrivatePkcs8KeyDer};
 
 use crate::auth::{AuthContext, AuthError, CredentialFuture, CredentialProvider, bearer};
 use crate::error::Error;
+use crate::response::Meta;
 use crate::secret::Token;
 use crate::transport::Inner;
 use crate::transport::{Credential, Op, execute_as};
@@ -34,6 +44,10 @@ use crate::validate;
 
 /// How far in the past the JWT's `iat` is set (GitHub's advice).
 const IAT_BACKDATE: u64 = 60;
+
+/// The largest difference from GitHub's clock that is corrected; a `Date`
+/// further off is not believed (the refusal is reported instead).
+pub(crate) const MAX_SKEW: Duration = Duration::from_secs(24 * 3600);
 /// How far ahead the JWT's `exp` is set (GitHub's limit is 600 s).
 const JWT_LIFETIME: u64 = 540;
 /// The longest a token is kept once it is near its expiry.
@@ -143,6 +157,8 @@ struct Shared {
     /// Held while a token is being fetched: one request fetches, the others
     /// wait for it and use its token.
     refresh: tokio::sync::Mutex<()>,
+    /// GitHub's clock minus ours, in seconds, once a refused JWT showed it.
+    skew: Mutex<Option<i64>>,
 }
 
 /// Authenticates as an installation of a GitHub App (see
@@ -262,9 +278,86 @@ impl GitHubApp {
         self
     }
 
-    /// The App's JWT for `now`.
-    fn jwt(&self, now: SystemTime) -> Result<Token, AuthError> {
-        let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    /// This machine's time `local` as GitHub's clock reads it (the learned
+    /// skew applied; `local` until one is learned).
+    fn github_now(&self, local: SystemTime) -> SystemTime {
+        let skew = self.shared.skew.lock().ok().and_then(|s| *s).unwrap_or(0);
+        let by = Duration::from_secs(skew.unsigned_abs());
+        if skew >= 0 {
+            local.checked_add(by).unwrap_or(local)
+        } else {
+            local.checked_sub(by).unwrap_or(local)
+        }
+    }
+
+    /// Learns the skew from `error` when it is GitHub refusing a JWT signed
+    /// at `local` for its times and the answer says GitHub's time; true when
+    /// that changed what the next JWT says (so signing again can help).
+    fn learn_skew(&self, error: &Error, local: SystemTime) -> bool {
+        let Error::Api(api) = error else {
+            return false;
+        };
+        let (true, Some(date)) = (api.status == 401 && refuses_times(&api.message), api.date)
+        else {
+            return false;
+        };
+        let offset = match date.duration_since(local) {
+            Ok(ahead) => ahead,
+            Err(behind) => behind.duration(),
+        };
+        if offset > MAX_SKEW {
+            return false;
+        }
+        let secs = offset.as_secs() as i64; // at most MAX_SKEW: fits
+        let secs = if date >= local { secs } else { -secs };
+        let Ok(mut slot) = self.shared.skew.lock() else {
+            return false;
+        };
+        if *slot == Some(secs) {
+            return false;
+        }
+        tracing::warn!(
+            skew_s = secs,
+            "GitHub refused the App's JWT for its times: this machine's clock differs from \
+             GitHub's; signing again in GitHub's time"
+        );
+        *slot = Some(secs);
+        true
+    }
+
+    /// A request authenticated with the App's JWT, signed again once in
+    /// GitHub's time when GitHub refuses it for its times (see the module
+    /// doc).
+    async fn with_jwt<R, F, Fut>(
+        &self,
+        inner: &Inner,
+        op: Op,
+        mut call: F,
+    ) -> Result<(ResponseValue<R>, Meta), Error>
+    where
+        R: serde::de::DeserializeOwned,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<R>, octodeploy_api::Error<()>>>,
+    {
+        let mut signed_again = false;
+        loop {
+            let local = inner.clock.now();
+            let jwt = self.jwt(local)?;
+            let credential = Credential::Fixed(Some(bearer(&jwt)?));
+            let result = execute_as(inner, op, None, credential, &mut call).await;
+            match result {
+                Err(e) if !signed_again && self.learn_skew(&e, local) => signed_again = true,
+                result => return result,
+            }
+        }
+    }
+
+    /// The App's JWT for this machine's time `local`, in GitHub's time.
+    fn jwt(&self, local: SystemTime) -> Result<Token, AuthError> {
+        let now = self
+            .github_now(local)
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         let issuer = match self.issuer.parse::<u64>() {
             Ok(id) => serde_json::Value::from(id),
             Err(_) => serde_json::Value::from(self.issuer.clone()),
@@ -277,7 +370,8 @@ impl GitHubApp {
     }
 
     /// The cached token, if it is not yet due for replacement.
-    fn fresh(&self, now: SystemTime) -> Option<Token> {
+    fn fresh(&self, local: SystemTime) -> Option<Token> {
+        let now = self.github_now(local);
         let cached = self.shared.cached.lock().ok()?;
         let cached = cached.as_ref()?;
         (now + cached.margin < cached.expires_at).then(|| cached.token.clone())
@@ -295,19 +389,13 @@ impl GitHubApp {
         }
         let installation = self.installation(inner).await?;
         let body = self.token_request()?;
-        let jwt = self.jwt(inner.clock.now())?;
-        let result = execute_as(
-            inner,
-            Op::CreateInstallationToken,
-            None,
-            Credential::Fixed(Some(bearer(&jwt)?)),
-            || {
+        let result = self
+            .with_jwt(inner, Op::CreateInstallationToken, || {
                 inner
                     .api
                     .apps_create_installation_access_token(installation, &body)
-            },
-        )
-        .await;
+            })
+            .await;
         let (response, _) = result.map_err(|e| jwt_refused(e, AuthError::InstallationToken))?;
         let answer = response.into_inner();
         let token = Token::new(answer.token);
@@ -323,7 +411,7 @@ impl GitHubApp {
             })?
             .with_timezone(&chrono::Utc)
             .into();
-        let now = inner.clock.now();
+        let now = self.github_now(inner.clock.now());
         let lifetime = expires_at.duration_since(now).unwrap_or_default();
         let cached = Cached {
             token: token.clone(),
@@ -358,15 +446,11 @@ impl GitHubApp {
         }
         validate::path_segment("owner", owner)?;
         validate::path_segment("repo", repo)?;
-        let jwt = self.jwt(inner.clock.now())?;
-        let result = execute_as(
-            inner,
-            Op::GetRepoInstallation,
-            None,
-            Credential::Fixed(Some(bearer(&jwt)?)),
-            || inner.api.apps_get_repo_installation(owner, repo),
-        )
-        .await;
+        let result = self
+            .with_jwt(inner, Op::GetRepoInstallation, || {
+                inner.api.apps_get_repo_installation(owner, repo)
+            })
+            .await;
         let (response, _) = result.map_err(|e| {
             if e.status() == Some(404) {
                 return AuthError::NotInstalled {
@@ -431,6 +515,11 @@ impl GitHubApp {
     }
 }
 
+/// Whether GitHub's message refuses a JWT for its `iat` or `exp`.
+fn refuses_times(message: &str) -> bool {
+    message.contains("('iat')") || message.contains("('exp')")
+}
+
 /// An error of a JWT-authenticated request: GitHub's refusal of the JWT
 /// said plainly (clock skew when it names `iat`/`exp`), anything else
 /// wrapped by `wrap`. A body that does not decode is reported without
@@ -440,7 +529,7 @@ fn jwt_refused(error: Error, wrap: impl FnOnce(Box<Error>) -> AuthError) -> Erro
         && api.status == 401
     {
         let message = api.message.clone();
-        return if message.contains("('iat')") || message.contains("('exp')") {
+        return if refuses_times(&message) {
             AuthError::ClockSkew { message }.into()
         } else {
             AuthError::AppRejected { message }.into()

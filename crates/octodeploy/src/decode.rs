@@ -152,6 +152,7 @@ pub(crate) fn error_from_parts(
             errors: body.errors.into_iter().map(FieldError::from).collect(),
             request_id,
             retry_after,
+            date: header_str(headers, "date").and_then(|d| httpdate::parse_http_date(d).ok()),
         })),
         None => Error::NonJson {
             status,

@@ -338,6 +338,9 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// `Retry-After` (seconds or an HTTP date), if sent (a 503 may carry it).
     pub retry_after: Option<Duration>,
+    /// The server's clock when it answered (its `Date` header), if sent and
+    /// valid. A GitHub App's JWT refused for its times is re-signed by this.
+    pub date: Option<SystemTime>,
 }
 
 fn field_errors(errors: &[FieldError]) -> String {

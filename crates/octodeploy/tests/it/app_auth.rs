@@ -1,7 +1,8 @@
 //! GitHub App authentication against the fake acting as GitHub for the App:
 //! both PEM forms, the installation given or found from a repository,
 //! token caching and single-flight refresh under paused time, refresh ahead
-//! of expiry during a long stream, the 401 path, clock skew and a missing
+//! of expiry during a long stream, the 401 path, clock skew learned from
+//! GitHub's `Date` (or said plainly when it cannot be), a missing
 //! installation said plainly, an ambiguous token exchange named as such,
 //! and no key, JWT or token in anything printable.
 
@@ -247,8 +248,9 @@ async fn a_missing_installation_and_clock_skew_are_said_plainly() {
         "{err}"
     );
 
-    // This machine's clock is 20 minutes fast: GitHub says `exp` is too far.
-    let ahead = PausedClock::new(Duration::from_secs(20 * 60));
+    // This machine's clock is two days fast: GitHub says `exp` is too far,
+    // and a `Date` that far off is not believed (see the skew test below).
+    let ahead = PausedClock::new(Duration::from_secs(2 * 24 * 3600));
     let err = client(&fake, app(&key().pkcs1_pem), ahead)
         .repo("octo-org", "app")
         .dispatch("x")
@@ -531,4 +533,69 @@ async fn an_ambiguous_token_exchange_names_the_exchange_not_the_call_it_was_for(
         "nothing else sent"
     );
     assert!(fake.dispatches().is_empty());
+}
+
+/// A fake App whose clock is `ahead` (or behind) the machine's by `by`.
+async fn skewed_fake(by: Duration, ahead: bool) -> FakeGitHub {
+    let app = FakeApp::new(42, &key().public_pem)
+        .unwrap()
+        .installation_id(7);
+    let app = if ahead {
+        app.clock_ahead(by)
+    } else {
+        app.clock_behind(by)
+    };
+    FakeGitHub::builder()
+        .github_app(app)
+        .repo("octo-org", "app", |r| r.deployment(1, "qa"))
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn clock_skew_is_learned_from_githubs_date_and_the_jwt_signed_again_once() {
+    // GitHub 20 minutes ahead: our `exp` is in its past. Behind: our `iat`
+    // is in its future. Either way the first JWT is refused, the second
+    // (in GitHub's time, from the refusal's `Date`) accepted.
+    for ahead in [true, false] {
+        let fake = skewed_fake(Duration::from_secs(20 * 60), ahead).await;
+        let c = client(
+            &fake,
+            app(&key().pkcs1_pem),
+            PausedClock::new(Duration::ZERO),
+        );
+        let repo = c.repo("octo-org", "app");
+        let seen = |what: [(&str, u16); 3]| what.map(|(w, s)| (w.to_owned(), s)).to_vec();
+        repo.dispatch("one").await.unwrap();
+        let first = seen([("mint", 401), ("mint", 201), ("api", 204)]);
+        assert_eq!(statuses_seen(&fake), first, "GitHub ahead: {ahead}");
+
+        // The skew is kept: the next token's JWT is right the first time.
+        fake.github_app().unwrap().expire_tokens();
+        fake.clear_requests();
+        repo.dispatch("two").await.unwrap();
+        let again = seen([("api", 401), ("mint", 201), ("api", 204)]);
+        assert_eq!(statuses_seen(&fake), again, "GitHub ahead: {ahead}");
+        assert_eq!(fake.github_app().unwrap().tokens_issued(), 2);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_skew_is_also_learned_when_finding_the_installation() {
+    let fake = skewed_fake(Duration::from_secs(20 * 60), true).await;
+    let app = GitHubApp::new("42", &key().pkcs1_pem)
+        .unwrap()
+        .repository("octo-org", "app");
+    let c = client(&fake, app, PausedClock::new(Duration::ZERO));
+    c.repo("octo-org", "app").dispatch("x").await.unwrap();
+    assert_eq!(
+        statuses_seen(&fake),
+        [
+            ("installation".into(), 401),
+            ("installation".into(), 200),
+            ("mint".into(), 201),
+            ("api".into(), 204)
+        ]
+    );
 }
