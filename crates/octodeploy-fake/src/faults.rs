@@ -51,7 +51,8 @@ pub(crate) enum Admission {
     Secondary {
         rate: RateSnapshot,
         status: u16,
-        retry_after: u64,
+        /// `None`: no `retry-after` header (GitHub does not always send one).
+        retry_after: Option<u64>,
     },
     /// The primary quota is used up.
     Primary(RateSnapshot),
@@ -60,7 +61,7 @@ pub(crate) enum Admission {
 #[derive(Debug, Clone, Copy)]
 struct Secondary {
     status: u16,
-    retry_after: u64,
+    retry_after: Option<u64>,
     times: u32,
 }
 
@@ -167,7 +168,7 @@ impl Faults {
     pub fn secondary_rate_limit(&self, retry_after_secs: u64, times: u32) -> &Self {
         self.lock().secondary = Some(Secondary {
             status: 403,
-            retry_after: retry_after_secs,
+            retry_after: Some(retry_after_secs),
             times,
         });
         self
@@ -178,7 +179,19 @@ impl Faults {
     pub fn secondary_rate_limit_429(&self, retry_after_secs: u64, times: u32) -> &Self {
         self.lock().secondary = Some(Secondary {
             status: 429,
-            retry_after: retry_after_secs,
+            retry_after: Some(retry_after_secs),
+            times,
+        });
+        self
+    }
+
+    /// A secondary rate limit with no `retry-after` header, as GitHub
+    /// sometimes answers (its documentation then says to wait at least a
+    /// minute): `status` 403 or 429, for the next `times` requests.
+    pub fn secondary_rate_limit_without_retry_after(&self, status: u16, times: u32) -> &Self {
+        self.lock().secondary = Some(Secondary {
+            status: if status == 429 { 429 } else { 403 },
+            retry_after: None,
             times,
         });
         self
@@ -361,7 +374,7 @@ mod tests {
             faults.admit(),
             Admission::Secondary {
                 status: 429,
-                retry_after: 7,
+                retry_after: Some(7),
                 ..
             }
         ));

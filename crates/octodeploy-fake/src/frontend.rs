@@ -81,7 +81,7 @@ fn rate_limited(
     )
 }
 
-fn secondary_limited(request_id: &str, status: u16, retry_after: u64) -> Response {
+fn secondary_limited(request_id: &str, status: u16, retry_after: Option<u64>) -> Response {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
     let mut response = json_response(
         code,
@@ -93,7 +93,7 @@ fn secondary_limited(request_id: &str, status: u16, retry_after: u64) -> Respons
             code.as_u16(),
         ),
     );
-    if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+    if let Some(Ok(value)) = retry_after.map(|secs| HeaderValue::from_str(&secs.to_string())) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response

@@ -140,7 +140,8 @@ pub(crate) fn error_from_parts(
                 .unwrap_or_else(|| "rate limit exceeded".to_owned()),
             documentation_url: body.documentation_url,
             retry_after,
-            reset: rate_limit.and_then(|r| r.reset),
+            reset: rate_limit.as_ref().and_then(|r| r.reset),
+            remaining: rate_limit.as_ref().and_then(|r| r.remaining),
             request_id,
         }));
     }

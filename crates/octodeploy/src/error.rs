@@ -420,18 +420,27 @@ pub struct RateLimitError {
     pub retry_after: Option<Duration>,
     /// `x-ratelimit-reset`, when sent: the quota is back at this time.
     pub reset: Option<SystemTime>,
+    /// `x-ratelimit-remaining`, when sent (0 for a primary limit).
+    pub remaining: Option<u64>,
     /// `X-GitHub-Request-Id`.
     pub request_id: Option<String>,
 }
 
 impl RateLimitError {
-    /// How long to wait before retrying, measured from `now`: `Retry-After`
-    /// if sent, else until `x-ratelimit-reset` (plus a second of slack);
-    /// `None` when the server said neither (GitHub documents waiting at least
-    /// a minute then).
+    /// How long to wait before retrying, measured from `now`, as GitHub
+    /// documents it: `Retry-After` if sent; else, when the quota is used up
+    /// (a primary limit, or `x-ratelimit-remaining: 0`), until
+    /// `x-ratelimit-reset` (plus a second of slack); `None` otherwise — a
+    /// secondary limit with quota left, for which GitHub says to wait at
+    /// least a minute ([`crate::RetryPolicy::secondary_wait`]), not until
+    /// the quota's reset.
     pub fn wait_from(&self, now: SystemTime) -> Option<Duration> {
         if let Some(after) = self.retry_after {
             return Some(after);
+        }
+        let exhausted = self.kind == RateLimitKind::Primary || self.remaining == Some(0);
+        if !exhausted {
+            return None;
         }
         self.reset.map(|reset| {
             reset

@@ -87,6 +87,25 @@ async fn secondary_rate_limit_403_with_retry_after() {
 }
 
 #[tokio::test]
+async fn secondary_rate_limit_without_retry_after() {
+    let fake = fake().await;
+    let c = client();
+    fake.faults()
+        .secondary_rate_limit_without_retry_after(429, 1);
+    let resp = get(&c, &url(&fake)).await;
+    assert_eq!(resp.status, 429);
+    assert_eq!(resp.header("retry-after"), None);
+    let body = resp.json();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("You have exceeded a secondary rate limit")
+    );
+    assert_eq!(get(&c, &url(&fake)).await.status, 200);
+}
+
+#[tokio::test]
 async fn secondary_rate_limit_429_variant() {
     let fake = fake().await;
     let c = client();

@@ -171,6 +171,32 @@ async fn the_retry_hook_hears_each_retry() {
     );
 }
 
+/// GitHub does not always say how long to wait after a secondary limit;
+/// its documentation says at least a minute: `secondary_wait` (60 s).
+#[tokio::test]
+async fn a_secondary_limit_without_retry_after_waits_the_secondary_wait() {
+    let fake = fake_with_two_deployments().await;
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    let c = Client::builder()
+        .base_url(fake.base_url())
+        .token("fake-token")
+        .retry(RetryPolicy::default().jitter(false))
+        .clock(Arc::new(TestClock::default()))
+        .on_retry(move |e| sink.lock().unwrap().push((e.wait, e.error.status())))
+        .build()
+        .unwrap();
+    fake.faults()
+        .secondary_rate_limit_without_retry_after(429, 1);
+    let d = c.repo("octo-org", "deploy-demo").deployment(2);
+    let s = d.create_status(State::Queued).await.unwrap();
+    assert_eq!(s.meta().attempts, 2);
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [(Duration::from_secs(60), Some(429))]
+    );
+}
+
 #[tokio::test]
 async fn posts_are_not_retried_after_a_502_but_are_after_a_secondary_limit() {
     let fake = fake_with_two_deployments().await;
