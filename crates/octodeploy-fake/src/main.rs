@@ -68,6 +68,17 @@ struct Args {
         requires = "github_app_id"
     )]
     github_app_token_lifetime: u64,
+    /// With `--github-app-id`: the fake's clock runs this many seconds ahead
+    /// of the machine's (negative: behind), to play a GitHub whose clock
+    /// differs from the client's; its `Date` header follows it.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0,
+        allow_negative_numbers = true,
+        requires = "github_app_id"
+    )]
+    github_app_clock_offset: i64,
 }
 
 /// The `--github-app-*` options as a [`FakeApp`], or why not.
@@ -78,9 +89,15 @@ fn github_app(args: &Args) -> Result<Option<FakeApp>, String> {
     let pem = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let app = FakeApp::new(id, &pem).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(Some(app.token_lifetime(std::time::Duration::from_secs(
+    let app = app.token_lifetime(std::time::Duration::from_secs(
         args.github_app_token_lifetime,
-    ))))
+    ));
+    let offset = std::time::Duration::from_secs(args.github_app_clock_offset.unsigned_abs());
+    Ok(Some(if args.github_app_clock_offset >= 0 {
+        app.clock_ahead(offset)
+    } else {
+        app.clock_behind(offset)
+    }))
 }
 
 async fn stop_signal() {
@@ -161,4 +178,35 @@ async fn main() -> ExitCode {
     eprintln!("octodeploy-fake: stopping");
     fake.shutdown().await;
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a panic is how a test fails
+    use super::*;
+
+    #[test]
+    fn the_app_clock_offset_is_signed_seconds() {
+        let key = octodeploy_fake::TestAppKey::generate();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pub.pem");
+        std::fs::write(&path, &key.public_pem).unwrap();
+        for (given, shown) in [("-300", "clock_offset: -300"), ("90", "clock_offset: 90")] {
+            let args = Args::try_parse_from([
+                "octodeploy-fake",
+                "--github-app-id",
+                "42",
+                "--github-app-public-key",
+                path.to_str().unwrap(),
+                "--github-app-clock-offset",
+                given,
+            ])
+            .unwrap();
+            let app = github_app(&args).unwrap().unwrap();
+            assert!(format!("{app:?}").contains(shown), "{app:?}");
+        }
+        let without_app =
+            Args::try_parse_from(["octodeploy-fake", "--github-app-clock-offset", "5"]);
+        assert!(without_app.is_err(), "the offset needs an App");
+    }
 }
