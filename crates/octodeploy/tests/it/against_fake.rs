@@ -37,6 +37,29 @@ fn client(fake: &FakeGitHub, clock: Arc<TestClock>) -> Client {
         .unwrap()
 }
 
+/// Each retry the client makes, as (attempt, wait, status).
+type Heard = Arc<Mutex<Vec<(u32, Duration, Option<u16>)>>>;
+
+/// A client (default retries, no jitter, a clock that never sleeps) that
+/// records what its retry hook hears.
+fn listening_client(fake: &FakeGitHub) -> (Client, Heard) {
+    let heard = Heard::default();
+    let sink = heard.clone();
+    let c = Client::builder()
+        .base_url(fake.base_url())
+        .token("fake-token")
+        .retry(RetryPolicy::default().jitter(false))
+        .clock(Arc::new(TestClock::default()))
+        .on_retry(move |e| {
+            sink.lock()
+                .unwrap()
+                .push((e.attempt, e.wait, e.error.status()))
+        })
+        .build()
+        .unwrap();
+    (c, heard)
+}
+
 async fn fake_with_two_deployments() -> FakeGitHub {
     FakeGitHub::builder()
         .token("fake-token")
@@ -142,20 +165,7 @@ async fn gets_are_retried_through_502s() {
 #[tokio::test]
 async fn the_retry_hook_hears_each_retry() {
     let fake = fake_with_two_deployments().await;
-    let heard = Arc::new(Mutex::new(Vec::new()));
-    let sink = heard.clone();
-    let c = Client::builder()
-        .base_url(fake.base_url())
-        .token("fake-token")
-        .retry(RetryPolicy::default().jitter(false))
-        .clock(Arc::new(TestClock::default()))
-        .on_retry(move |e| {
-            sink.lock()
-                .unwrap()
-                .push((e.attempt, e.wait, e.error.status()))
-        })
-        .build()
-        .unwrap();
+    let (c, heard) = listening_client(&fake);
     fake.faults().secondary_rate_limit(7, 1).bad_gateway(1);
     c.repo("octo-org", "deploy-demo")
         .deployment(1)
@@ -176,16 +186,7 @@ async fn the_retry_hook_hears_each_retry() {
 #[tokio::test]
 async fn a_secondary_limit_without_retry_after_waits_the_secondary_wait() {
     let fake = fake_with_two_deployments().await;
-    let heard = Arc::new(Mutex::new(Vec::new()));
-    let sink = heard.clone();
-    let c = Client::builder()
-        .base_url(fake.base_url())
-        .token("fake-token")
-        .retry(RetryPolicy::default().jitter(false))
-        .clock(Arc::new(TestClock::default()))
-        .on_retry(move |e| sink.lock().unwrap().push((e.wait, e.error.status())))
-        .build()
-        .unwrap();
+    let (c, heard) = listening_client(&fake);
     fake.faults()
         .secondary_rate_limit_without_retry_after(429, 1);
     let d = c.repo("octo-org", "deploy-demo").deployment(2);
@@ -193,7 +194,7 @@ async fn a_secondary_limit_without_retry_after_waits_the_secondary_wait() {
     assert_eq!(s.meta().attempts, 2);
     assert_eq!(
         *heard.lock().unwrap(),
-        [(Duration::from_secs(60), Some(429))]
+        [(1, Duration::from_secs(60), Some(429))]
     );
 }
 
