@@ -297,15 +297,7 @@ fn ci(ws: &Workspace) -> anyhow::Result<()> {
         &["doc", "--locked", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
-    if let Some(home) = release::cargo_home() {
-        for stale in release::clear_stale_extractions(&home)? {
-            eprintln!(
-                "==> removed {} (an earlier run's packaged sources)",
-                stale.display()
-            );
-        }
-    }
-    cargo(ws, &release::package_args(), &[])?;
+    package(ws)?;
     let example = release::readme_example_args(ws.root());
     cargo(
         ws,

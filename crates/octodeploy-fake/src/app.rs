@@ -252,7 +252,6 @@ impl AppState {
         *lock(&self.lifetime) = lifetime;
     }
 
-    /// The fake's current time.
     /// The fake's clock (what it checks JWTs against and sends as `Date`).
     pub(crate) fn now(&self) -> SystemTime {
         let wall = self.started_wall + self.started.elapsed();

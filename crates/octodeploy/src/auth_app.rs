@@ -44,10 +44,9 @@ use crate::validate;
 
 /// How far in the past the JWT's `iat` is set (GitHub's advice).
 const IAT_BACKDATE: u64 = 60;
-
 /// The largest difference from GitHub's clock that is corrected; a `Date`
 /// further off is not believed (the refusal is reported instead).
-pub(crate) const MAX_SKEW: Duration = Duration::from_secs(24 * 3600);
+const MAX_SKEW: Duration = Duration::from_secs(24 * 3600);
 /// How far ahead the JWT's `exp` is set (GitHub's limit is 600 s).
 const JWT_LIFETIME: u64 = 540;
 /// The longest a token is kept once it is near its expiry.
